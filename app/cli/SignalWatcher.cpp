@@ -1,0 +1,74 @@
+#include "SignalWatcher.h"
+
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <atomic>
+#include <csignal>
+
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
+
+namespace cohort::cli {
+
+namespace {
+
+std::atomic<int> g_lastSignal{0};
+#ifdef Q_OS_UNIX
+int g_pipe[2] = {-1, -1};
+#endif
+
+extern "C" void onSignal(int signalNumber)
+{
+    g_lastSignal.store(signalNumber);
+#ifdef Q_OS_UNIX
+    // Only async-signal-safe calls here: wake the event loop through the socket pair.
+    const char byte = char(signalNumber);
+    [[maybe_unused]] const auto n = ::write(g_pipe[1], &byte, 1);
+#endif
+}
+
+} // namespace
+
+SignalWatcher::SignalWatcher(QObject *parent)
+    : QObject(parent)
+{
+#ifdef Q_OS_UNIX
+    if (g_pipe[0] < 0 && ::socketpair(AF_UNIX, SOCK_STREAM, 0, g_pipe) != 0)
+        g_pipe[0] = g_pipe[1] = -1;
+    if (g_pipe[0] >= 0) {
+        m_notifier = new QSocketNotifier(g_pipe[0], QSocketNotifier::Read, this);
+        connect(m_notifier, &QSocketNotifier::activated, this, [this] {
+            char byte = 0;
+            [[maybe_unused]] const auto n = ::read(g_pipe[0], &byte, 1);
+            drain();
+        });
+    }
+#endif
+    if (!m_notifier) {
+        // No self-pipe on this platform: look at the flag a few times a second.
+        m_poll = new QTimer(this);
+        m_poll->setInterval(200);
+        connect(m_poll, &QTimer::timeout, this, &SignalWatcher::drain);
+        m_poll->start();
+    }
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+}
+
+SignalWatcher::~SignalWatcher()
+{
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+}
+
+void SignalWatcher::drain()
+{
+    const int signalNumber = g_lastSignal.exchange(0);
+    if (signalNumber != 0)
+        emit interrupted(signalNumber);
+}
+
+} // namespace cohort::cli

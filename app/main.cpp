@@ -1,0 +1,68 @@
+// Entry point: the desktop app by default, headless sub-commands for scripts and servers.
+#include "AppInfo.h"
+#include "cli/DemoServerCommand.h"
+
+#include "MainWindow.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstring>
+
+namespace {
+
+void setIdentity()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("Cohort Export"));
+    QCoreApplication::setOrganizationDomain(QStringLiteral("cohort-export.invalid"));
+    QCoreApplication::setApplicationName(QStringLiteral("cohort-export"));
+    QCoreApplication::setApplicationVersion(cohort::appVersion());
+}
+
+void printUsage(QTextStream &out)
+{
+    out << "Usage: cohort-export [COMMAND] [OPTIONS]\n\n"
+           "Without a command, starts the desktop app.\n\n"
+           "Commands:\n"
+           "  demo-server   run the built-in FHIR Bulk Data demo server (see demo-server --help)\n\n"
+           "Options:\n"
+           "  -h, --help     show this help\n"
+           "  -v, --version  show the version\n";
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    const char *command = argc > 1 ? argv[1] : nullptr;
+    auto is = [command](const char *name) { return command && std::strcmp(command, name) == 0; };
+
+    if (is("--version") || is("-v")) {
+        QTextStream(stdout) << "cohort-export " << cohort::appVersion() << '\n';
+        return 0;
+    }
+    if (is("--help") || is("-h") || is("help")) {
+        QTextStream out(stdout);
+        printUsage(out);
+        return 0;
+    }
+    if (is("demo-server")) {
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        return cohort::cli::runDemoServerCommand(QCoreApplication::arguments());
+    }
+    if (command && command[0] != '-') {
+        QTextStream err(stderr);
+        err << "cohort-export: unknown command '" << command << "'\n\n";
+        printUsage(err);
+        return 1;
+    }
+
+    QApplication app(argc, argv);
+    setIdentity();
+    QApplication::setApplicationDisplayName(QObject::tr("Cohort Export"));
+    cohort::ui::MainWindow window;
+    window.show();
+    return QApplication::exec();
+}
