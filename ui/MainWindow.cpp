@@ -14,6 +14,10 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
+#include <QSplitter>
+#include <QHeaderView>
+#include <QTableWidget>
 #include <QStatusBar>
 #include <QVBoxLayout>
 
@@ -24,7 +28,9 @@ MainWindow::MainWindow(QWidget *parent)
 {
     setWindowTitle(tr("Cohort Export"));
     setMinimumSize(640, 420);
-    resize(1100, 720);
+    // Fit small screens: never open larger than the available desktop.
+    const QSize available = screen() ? screen()->availableSize() : QSize(1280, 800);
+    resize(QSize(1100, 720).boundedTo(available * 0.9));
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -46,7 +52,22 @@ MainWindow::MainWindow(QWidget *parent)
     serverLayout->addWidget(m_summary);
     layout->addWidget(serverBox);
 
-    auto *logBox = new QGroupBox(tr("Requests served"), central);
+    auto *splitter = new QSplitter(Qt::Horizontal, central);
+    auto *groupsBox = new QGroupBox(tr("Groups"), splitter);
+    auto *groupsLayout = new QVBoxLayout(groupsBox);
+    m_groups = new QTableWidget(0, 3, groupsBox);
+    m_groups->setObjectName(QStringLiteral("demoGroups"));
+    m_groups->setAccessibleName(tr("Groups served by the demo server"));
+    m_groups->setHorizontalHeaderLabels({tr("Name"), tr("Members"), tr("Id")});
+    m_groups->verticalHeader()->hide();
+    m_groups->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_groups->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_groups->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_groups->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_groups->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    groupsLayout->addWidget(m_groups);
+
+    auto *logBox = new QGroupBox(tr("Requests served"), splitter);
     auto *logLayout = new QVBoxLayout(logBox);
     m_log = new QPlainTextEdit(logBox);
     m_log->setReadOnly(true);
@@ -55,7 +76,11 @@ MainWindow::MainWindow(QWidget *parent)
     m_log->setAccessibleName(tr("Requests served by the demo server"));
     m_log->setPlaceholderText(tr("Requests to the demo server will appear here."));
     logLayout->addWidget(m_log);
-    layout->addWidget(logBox, 1);
+    splitter->addWidget(groupsBox);
+    splitter->addWidget(logBox);
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
+    layout->addWidget(splitter, 1);
     setCentralWidget(central);
 
     auto *fileMenu = menuBar()->addMenu(tr("&File"));
@@ -93,13 +118,22 @@ void MainWindow::startDemoServer()
     m_status->setText(tr("Running at <b>%1</b>").arg(url.toHtmlEscaped()));
     m_copy->setEnabled(true);
     const auto &cohort = m_server->cohort();
-    QStringList groups;
-    for (const auto &g : cohort.groups())
-        groups.append(tr("%1 (%n members)", nullptr, int(g.members.size())).arg(g.name));
-    m_summary->setText(tr("%n synthetic patients, deterministic (seed %1). Groups: %2.", nullptr,
-                          cohort.patientCount())
-                           .arg(cohort.seed())
-                           .arg(groups.join(QStringLiteral("; "))));
+    m_summary->setText(tr("%n synthetic patients in %1 groups, the same every time (seed %2). "
+                          "Point any FHIR Bulk Data client at the URL above.",
+                          nullptr, cohort.patientCount())
+                           .arg(cohort.groups().size())
+                           .arg(cohort.seed()));
+    m_groups->setRowCount(int(cohort.groups().size()));
+    int row = 0;
+    for (const auto &g : cohort.groups()) {
+        const QString name = g.active ? g.name : tr("%1 (inactive)").arg(g.name);
+        m_groups->setItem(row, 0, new QTableWidgetItem(name));
+        auto *members = new QTableWidgetItem(QString::number(g.members.size()));
+        members->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        m_groups->setItem(row, 1, members);
+        m_groups->setItem(row, 2, new QTableWidgetItem(g.id));
+        ++row;
+    }
     statusBar()->showMessage(tr("Demo server ready"), 5000);
 }
 

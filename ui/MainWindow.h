@@ -5,6 +5,7 @@
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
+class QTableWidget;
 
 namespace cohort::demo {
 class DemoServer;
@@ -31,6 +32,7 @@ private:
     QLabel *m_status = nullptr;
     QLabel *m_summary = nullptr;
     QPushButton *m_copy = nullptr;
+    QTableWidget *m_groups = nullptr;
     QPlainTextEdit *m_log = nullptr;
 };
 
