@@ -1,6 +1,9 @@
 // Entry point: the desktop app by default, headless sub-commands for scripts and servers.
 #include "AppInfo.h"
+#include "cli/CapabilitiesCommand.h"
 #include "cli/DemoServerCommand.h"
+#include "cli/GroupsCommand.h"
+#include "cli/ExportCommand.h"
 
 #include "MainWindow.h"
 
@@ -25,7 +28,11 @@ void printUsage(QTextStream &out)
     out << "Usage: cohort-export [COMMAND] [OPTIONS]\n\n"
            "Without a command, starts the desktop app.\n\n"
            "Commands:\n"
-           "  demo-server   run the built-in FHIR Bulk Data demo server (see demo-server --help)\n\n"
+           "  export        run a Bulk Data export headless (see export --help)\n"
+           "  resume DIR    continue an interrupted export\n"
+           "  demo-server   run the built-in FHIR Bulk Data demo server (see demo-server --help)\n"
+           "  groups        list the Groups of a FHIR server (see groups --help)\n"
+           "  capabilities  show what a FHIR server supports (see capabilities --help)\n\n"
            "Options:\n"
            "  -h, --help     show this help\n"
            "  -v, --version  show the version\n";
@@ -51,6 +58,22 @@ int main(int argc, char *argv[])
         QCoreApplication app(argc, argv);
         setIdentity();
         return cohort::cli::runDemoServerCommand(QCoreApplication::arguments());
+    }
+    if (is("groups")) {
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        return cohort::cli::runGroupsCommand(QCoreApplication::arguments());
+    }
+    if (is("capabilities")) {
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        return cohort::cli::runCapabilitiesCommand(QCoreApplication::arguments());
+    }
+    if (is("export") || is("resume")) {
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        return is("export") ? cohort::cli::runExportCommand(QCoreApplication::arguments())
+                            : cohort::cli::runResumeCommand(QCoreApplication::arguments());
     }
     if (command && command[0] != '-') {
         QTextStream err(stderr);

@@ -817,6 +817,7 @@ void DemoServer::status(const HttpRequest &request, const QString &jobId)
         r.status = 202;
         r.header("X-Progress", u"%1% complete"_s.arg(job->percent()).toLatin1());
         if (m_options.has(Fault::RetryAfterDate)) {
+            ++m_struckByFault[int(Fault::RetryAfterDate)];
             // +1: an HTTP-date has whole seconds, and a truncated one could already be past.
             r.header("Retry-After",
                      fhir::formatHttpDate(QDateTime::currentDateTimeUtc().addSecs(seconds + 1)));
@@ -886,6 +887,8 @@ QByteArray DemoServer::manifestJson(const DemoExportJob &job) const
 
 void DemoServer::serveFile(const HttpRequest &request, const QString &fileId, bool secondOrigin)
 {
+    if (secondOrigin && m_options.has(Fault::SecondOrigin))
+        ++m_struckByFault[int(Fault::SecondOrigin)];
     const auto it = m_files.constFind(fileId);
     if (it == m_files.constEnd()) {
         return respond(request,
@@ -898,6 +901,7 @@ void DemoServer::serveFile(const HttpRequest &request, const QString &fileId, bo
         return respond(request, unauthorized(tr("The access token has expired.")), secondOrigin);
     }
     if (!secondOrigin && m_options.has(Fault::RedirectFiles)) {
+        ++m_struckByFault[int(Fault::RedirectFiles)];
         const QString location = secondOriginUrl().toString() + u"/storage/"_s + fileId + u".ndjson"_s;
         HttpResponse r;
         r.status = 307;
@@ -975,6 +979,7 @@ void DemoServer::writeFileBody(const HttpRequest &request, const OutputFile &fil
         return;
     }
     if (m_options.has(Fault::SlowFiles) && socket) {
+        ++m_struckByFault[int(Fault::SlowFiles)];
         socket->write(serializeHead(r, body.size()));
         new SlowBodyWriter(socket, body, m_options.slowChunkBytes, m_options.slowChunkIntervalMs);
         m_log.append({request.method, request.path, r.status, request.hasHeader("authorization"), secondOrigin});

@@ -48,6 +48,7 @@ public:
     int secondOriginRequests() const;
     int secondOriginRequestsWithAuthorization() const;
     int tokensIssued() const;
+    // How often a fault changed an answer (for modes such as slow-files: answers affected).
     int faultsStruck(Fault fault) const;
 
 signals:

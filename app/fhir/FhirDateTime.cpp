@@ -75,24 +75,35 @@ QByteArray formatHttpDate(const QDateTime &dateTime)
 
 std::optional<QDateTime> parseHttpDate(QByteArrayView text)
 {
-    const QString s = QString::fromLatin1(text).trimmed();
-    // IMF-fixdate first, then the obsolete RFC 850 and asctime forms HTTP/1.1 still allows.
-    static const QString formats[] = {
-        QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"),
-        QStringLiteral("dddd, dd-MMM-yy hh:mm:ss 'GMT'"),
-        QStringLiteral("ddd MMM d hh:mm:ss yyyy"),
+    // The weekday is redundant (and Qt would check it against a two-digit year's century), so
+    // drop it and parse the rest: IMF-fixdate, the obsolete RFC 850 form, and asctime.
+    QString s = QString::fromLatin1(text).simplified();
+    const qsizetype comma = s.indexOf(QLatin1Char(','));
+    if (comma > 0)
+        s = s.mid(comma + 1).trimmed();
+    else if (const qsizetype space = s.indexOf(QLatin1Char(' ')); space > 0)
+        s = s.mid(space + 1); // asctime: "Sun Nov 6 08:49:37 1994"
+    struct Format
+    {
+        const char *pattern;
+        bool twoDigitYear;
     };
-    for (const QString &format : formats) {
-        QDateTime dt = QLocale::c().toDateTime(s, format);
-        if (!dt.isValid() && format.contains(QLatin1String("MMM d ")))
-            dt = QLocale::c().toDateTime(QString(s).replace(QStringLiteral("  "), QStringLiteral(" ")),
-                                         format);
-        if (dt.isValid()) {
-            if (dt.date().year() < 100)
-                dt = dt.addYears(dt.date().year() < 70 ? 2000 : 1900);
-            dt.setTimeSpec(Qt::UTC);
-            return dt;
+    static const Format formats[] = {
+        {"dd MMM yyyy hh:mm:ss 'GMT'", false},
+        {"dd-MMM-yy hh:mm:ss 'GMT'", true},
+        {"MMM d hh:mm:ss yyyy", false},
+    };
+    for (const Format &f : formats) {
+        QDateTime dt = QLocale::c().toDateTime(s, QString::fromLatin1(f.pattern));
+        if (!dt.isValid())
+            continue;
+        if (f.twoDigitYear) {
+            // RFC 7231: a two-digit year more than 50 years ahead means the past century.
+            const int yy = dt.date().year() % 100;
+            dt.setDate(QDate(yy < 70 ? 2000 + yy : 1900 + yy, dt.date().month(), dt.date().day()));
         }
+        dt.setTimeSpec(Qt::UTC);
+        return dt;
     }
     return std::nullopt;
 }

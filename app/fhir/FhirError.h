@@ -19,11 +19,16 @@ struct OutcomeIssue
 // The issues of an OperationOutcome; nullopt when the body is not one (HTML from a proxy...).
 std::optional<QList<OutcomeIssue>> parseOperationOutcome(QByteArrayView body);
 
+// A short excerpt of a body that is not an OperationOutcome, for people: HTML tags removed,
+// whitespace collapsed, secrets redacted, at most ~300 characters.
+QString bodyExcerptOf(QByteArrayView body);
+
 // Everything that can go wrong with one request, in one type: HTTP status with the server's
 // OperationOutcome (or an excerpt of a body that is not one), network error, timeout, TLS.
 struct FhirError
 {
-    enum class Kind {
+    enum class Kind
+    {
         None,
         Http,            // a status the caller did not expect; see httpStatus/issues/bodyExcerpt
         Network,         // connection refused, reset, DNS...; see networkError/detail
@@ -47,6 +52,9 @@ struct FhirError
     // One sentence for people, e.g. "The server answered 500 (Internal Server Error): The export
     // failed." Never contains a token.
     QString message() const;
+
+    // Kind Http for an unexpected status: the body's OperationOutcome issues, else its excerpt.
+    static FhirError fromHttpResponse(int status, QByteArrayView body, const QUrl &url = {});
 };
 
 } // namespace cohort::fhir

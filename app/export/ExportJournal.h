@@ -1,0 +1,61 @@
+#pragma once
+
+#include "ExportRequest.h"
+#include "FileDownload.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+namespace cohort::bulk {
+
+enum class ExportState {
+    Created,
+    KickingOff,
+    Polling,
+    Downloading,
+    Completed,
+    PartiallyCompleted,
+    Failed,
+    Cancelled,
+};
+QString stateName(ExportState state); // stable identifiers used in export.json
+std::optional<ExportState> stateFromName(QStringView name);
+bool isFinal(ExportState state);
+
+// export.json: everything needed to continue an export after a crash or a restart. Written
+// atomically (QSaveFile) on every transition; never holds a token or secret.
+struct ExportJournal
+{
+    struct File
+    {
+        enum class Status { Pending, Done, Failed };
+        FileTask task;
+        Status status = Status::Pending;
+        qint64 lines = 0;
+        qint64 bytes = 0;
+        qint64 problemCount = 0;
+        QString message;
+    };
+
+    int version = 1;
+    QString serverUrl;
+    QString label; // e.g. the Group's name, for lists
+    ExportRequest request;
+    ExportState state = ExportState::Created;
+    QString kickoffUrl;
+    QUrl statusUrl;
+    QDateTime createdAt;
+    QDateTime finishedAt;
+    QDateTime transactionTime;
+    bool requiresAccessToken = false;
+    QString message; // last error or summary
+    QList<File> files;
+
+    static QString fileName() { return QStringLiteral("export.json"); }
+    bool save(const QString &folder, QString *error = nullptr) const;
+    static std::optional<ExportJournal> load(const QString &folder, QString *error = nullptr);
+};
+
+} // namespace cohort::bulk

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QUrl>
+#include <optional>
+
+namespace cohort::bulk {
+
+struct ManifestFile
+{
+    QString type;
+    QUrl url;
+    qint64 count = -1; // -1: not given
+};
+
+// The completed-export manifest (Bulk Data IG v2/v3; STU 4 renames error to outcome).
+struct Manifest
+{
+    QDateTime transactionTime;
+    QString request;
+    bool requiresAccessToken = false;
+    QList<ManifestFile> output;
+    QList<ManifestFile> error;   // NDJSON of OperationOutcome (may hold warnings)
+    QList<ManifestFile> deleted; // NDJSON of Bundles of DELETE entries
+    QUrl next;                   // link[relation=next]: a further manifest page
+    QString outputOrganizedBy;
+    QJsonObject extension;
+
+    // nullopt with a sentence when the body is not a usable manifest. File URLs are resolved
+    // against pageUrl; a relative or non-http(s) URL that cannot be resolved is an error.
+    static std::optional<Manifest> parse(const QByteArray &json, const QUrl &pageUrl, QString *error);
+    // Adds the files of a further page.
+    void append(const Manifest &page);
+};
+
+// Our name for the sequence-th file (1-based) of a manifest type, e.g. "Observation.002.ndjson",
+// under subfolder ("" or "error/"). Only plain type names reach the disk; anything else becomes
+// "Resource", so no server string ever chooses a path.
+QString localFileName(const QString &manifestType, int sequence, const QString &subfolder = {});
+
+} // namespace cohort::bulk

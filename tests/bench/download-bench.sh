@@ -1,0 +1,102 @@
+#!/bin/sh
+# Download throughput and peak memory of the engine's download stage against curl, from the
+# same nginx on 127.0.0.1, over HTTP and HTTPS (a private CA, trusted the way a user would),
+# plain and gzip. Prints a table; asserts nothing.
+#   tests/bench/download-bench.sh [TOTAL_MB (default 1100)] [PARALLEL (default 4)]
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+size=${1:-1100}
+parallel=${2:-4}
+build=${BENCH_BUILD:-$root/build/bench}
+work=${BENCH_DIR:-/tmp/cohort-bench}
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+for tool in nginx curl openssl /usr/bin/time; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "installing nginx, curl, openssl, time" >&2
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light curl openssl time >/dev/null
+        break
+    fi
+done
+
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCOHORT_BUILD_TESTS=ON >/dev/null
+cmake --build "$build" --target bench_generate_ndjson bench_download >/dev/null
+
+mkdir -p "$work/www"
+if [ ! -f "$work/www/.done-$size" ]; then
+    rm -rf "$work/www" && mkdir -p "$work/www"
+    "$build/bench_generate_ndjson" "$work/www" "$size" --max-file-mb 128 > "$work/files.txt"
+    for f in "$work/www"/*.ndjson; do gzip -k -6 "$f"; done # for nginx gzip_static
+    touch "$work/www/.done-$size"
+fi
+total=$(cat "$work/www"/*.ndjson | wc -c)
+
+if [ ! -f "$work/tls/server.pem" ]; then
+    mkdir -p "$work/tls" && cd "$work/tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=Cohort Export bench CA" \
+        -keyout ca.key -out ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' > ext.cnf
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
+        -extfile ext.cnf -out server.pem 2>/dev/null
+    cd - >/dev/null
+fi
+
+mkdir -p "$work/nginx/logs"
+cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log;
+events { worker_connections 256; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    types { application/fhir+ndjson ndjson; }
+    gzip_static on;
+    server {
+        listen 127.0.0.1:18080;
+        listen 127.0.0.1:18443 ssl;
+        ssl_certificate $work/tls/server.pem;
+        ssl_certificate_key $work/tls/server.key;
+        root $work/www;
+    }
+}
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
+trap 'nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -s stop 2>/dev/null || true' EXIT INT TERM
+sleep 1
+
+list() { # scheme port
+    while read -r type file; do echo "$type $1://127.0.0.1:$2/$file"; done < "$work/files.txt"
+}
+
+printf '%-14s %10s %10s %12s %12s %8s\n' mode "curl MB/s" "ours MB/s" "curl RSS MB" "ours RSS MB" ratio
+for mode in http-plain http-gzip https-plain https-gzip; do
+    case $mode in http-*) scheme=http port=18080 ;; *) scheme=https port=18443 ;; esac
+    list $scheme $port > "$work/list.txt"
+    ca=""; [ "$scheme" = https ] && ca="--ca-cert $work/tls/ca.pem"
+    gz=""; curlgz=""
+    case $mode in *-gzip) curlgz="--compressed" ;; *) gz="--no-gzip" ;; esac
+
+    rm -rf "$work/curl-out" && mkdir -p "$work/curl-out"
+    args=""
+    n=0
+    while read -r type url; do n=$((n + 1)); args="$args -o $work/curl-out/$n.ndjson $url"; done < "$work/list.txt"
+    cacert=""; [ "$scheme" = https ] && cacert="--cacert $work/tls/ca.pem"
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%e %M" -o "$work/curl.time" curl -sS --parallel --parallel-max "$parallel" $cacert $curlgz $args
+    curl_s=$(cut -d' ' -f1 "$work/curl.time"); curl_rss=$(cut -d' ' -f2 "$work/curl.time")
+
+    rm -rf "$work/ours-out"
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%e %M" -o "$work/ours.time" "$build/bench_download" "$work/list.txt" "$work/ours-out" \
+        --parallel "$parallel" $ca $gz > "$work/ours.txt"
+    ours_s=$(cut -d' ' -f1 "$work/ours.time"); ours_rss=$(cut -d' ' -f2 "$work/ours.time")
+    if ! cmp -s "$work/curl-out/1.ndjson" "$work/ours-out/$(head -n1 "$work/list.txt" | cut -d' ' -f1).001.ndjson"; then
+        echo "warning: first file differs between curl and ours" >&2
+    fi
+    awk -v m="$mode" -v t="$total" -v cs="$curl_s" -v os="$ours_s" -v cr="$curl_rss" -v orss="$ours_rss" 'BEGIN {
+        printf "%-14s %10.0f %10.0f %12.1f %12.1f %8.2f\n", m, t/cs/1e6, t/os/1e6, cr/1024, orss/1024, cs/os }'
+done
+echo "total $((total / 1048576)) MiB in $(wc -l < "$work/files.txt") files, parallel $parallel; ratio = curl time / our time"
