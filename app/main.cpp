@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QTextStream>
 
 #include <cstring>
@@ -42,6 +43,9 @@ void printUsage(QTextStream &out)
 
 int main(int argc, char *argv[])
 {
+    // Progress and problems reach people through each command's own output; the categories'
+    // info lines are for debugging (QT_LOGGING_RULES="cohort.*.info=true" brings them back).
+    QLoggingCategory::setFilterRules(QStringLiteral("cohort.*.info=false"));
     const char *command = argc > 1 ? argv[1] : nullptr;
     auto is = [command](const char *name) { return command && std::strcmp(command, name) == 0; };
 
