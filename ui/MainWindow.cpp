@@ -9,6 +9,7 @@
 #include <QDateTime>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -16,9 +17,8 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QSplitter>
-#include <QHeaderView>
-#include <QTableWidget>
 #include <QStatusBar>
+#include <QTableWidget>
 #include <QVBoxLayout>
 
 namespace cohort::ui {
@@ -88,10 +88,11 @@ MainWindow::MainWindow(QWidget *parent)
     quit->setShortcut(QKeySequence::Quit);
     auto *helpMenu = menuBar()->addMenu(tr("&Help"));
     helpMenu->addAction(tr("&About Cohort Export"), this, [this] {
-        QMessageBox::about(this, tr("About Cohort Export"),
-                           tr("<b>Cohort Export</b> %1<br>Exports patient cohorts from FHIR Bulk "
-                              "Data servers and reviews them offline.<br>Built with Qt %2.")
-                               .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+        QMessageBox::about(
+            this, tr("About Cohort Export"),
+            tr("<b>Cohort Export</b> %1<br>Exports patient cohorts from FHIR Bulk "
+               "Data servers and reviews them offline.<br>Built with Qt %2.")
+                .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
     });
 
     connect(m_copy, &QPushButton::clicked, this, [this] {

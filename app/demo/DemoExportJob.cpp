@@ -67,7 +67,8 @@ bool collectFromParametersResource(const QByteArray &body, RawParameters *out, Q
                                     .value(QLatin1String("reference"))
                                     .toString();
             if (ref.isEmpty()) {
-                *error = QStringLiteral("A 'patient' parameter needs a valueReference with a reference.");
+                *error = QStringLiteral(
+                    "A 'patient' parameter needs a valueReference with a reference.");
                 return false;
             }
             out->patientReferences.append(ref);
@@ -79,7 +80,8 @@ bool collectFromParametersResource(const QByteArray &body, RawParameters *out, Q
                 value = it.value().toString();
         }
         if (name.isEmpty() || value.isEmpty()) {
-            *error = QStringLiteral("Every parameter needs a name and a value (parameter '%1').").arg(name);
+            *error = QStringLiteral("Every parameter needs a name and a value (parameter '%1').")
+                         .arg(name);
             return false;
         }
         out->values.append({name, value});
@@ -113,9 +115,10 @@ bool parseTypeFilter(const QString &query, const QSet<QString> &types, bool leni
     const QUrlQuery search(query.mid(q + 1));
     for (const auto &[name, value] : search.queryItems(QUrl::FullyDecoded)) {
         if (name != QLatin1String("code") && name != QLatin1String("category")) {
-            const QString message = QStringLiteral("_typeFilter search parameter '%1' is not supported "
-                                                   "by this server (code and category are).")
-                                        .arg(name);
+            const QString message =
+                QStringLiteral("_typeFilter search parameter '%1' is not supported "
+                               "by this server (code and category are).")
+                    .arg(name);
             if (!lenient) {
                 *error = message;
                 return false;
@@ -130,11 +133,10 @@ bool parseTypeFilter(const QString &query, const QSet<QString> &types, bool leni
 
 } // namespace
 
-std::optional<ExportParameters> parseExportRequest(const HttpRequest &request,
-                                                   const SyntheticCohort &cohort,
-                                                   ExportParameters::Level level,
-                                                   const QString &groupId, const QString &requestUrl,
-                                                   QString *error, bool *notFound)
+std::optional<ExportParameters>
+parseExportRequest(const HttpRequest &request, const SyntheticCohort &cohort,
+                   ExportParameters::Level level, const QString &groupId, const QString &requestUrl,
+                   QString *error, bool *notFound)
 {
     *notFound = false;
     ExportParameters params;
@@ -232,7 +234,8 @@ std::optional<ExportParameters> parseExportRequest(const HttpRequest &request,
         // Every named type was unknown and ignored: an empty _type must not widen the export.
         for (const auto &[name, value] : raw.values) {
             if (name == QLatin1String("_type")) {
-                *error = QStringLiteral("None of the requested resource types is exported by this server.");
+                *error = QStringLiteral(
+                    "None of the requested resource types is exported by this server.");
                 return std::nullopt;
             }
         }
@@ -252,7 +255,9 @@ std::optional<ExportParameters> parseExportRequest(const HttpRequest &request,
             const QString id = ref.startsWith(QLatin1String("Patient/")) ? ref.mid(8) : QString();
             const int index = id.isEmpty() ? -1 : cohort.indexOfPatientId(id);
             if (index < 0) {
-                *error = QStringLiteral("The patient reference '%1' does not name a Patient on this server.").arg(ref);
+                *error = QStringLiteral(
+                             "The patient reference '%1' does not name a Patient on this server.")
+                             .arg(ref);
                 return std::nullopt;
             }
             if (!allowed.contains(index)) {
@@ -299,22 +304,22 @@ QByteArray applyElements(const GeneratedResource &r, const QStringList &elements
     for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
         const QString &key = it.key();
         const bool mandatory = key == QLatin1String("id") || key == QLatin1String("meta");
-        const bool asked = elements.contains(key) || elements.contains(QString(r.type) + QLatin1Char('.') + key);
+        const bool asked =
+            elements.contains(key) || elements.contains(QString(r.type) + QLatin1Char('.') + key);
         if (mandatory || asked)
             kept.insert(key, it.value());
     }
     QJsonObject meta = kept.value(QLatin1String("meta")).toObject();
     QJsonArray tags = meta.value(QLatin1String("tag")).toArray();
-    tags.append(QJsonObject{
-        {QStringLiteral("system"),
-         QStringLiteral("http://terminology.hl7.org/CodeSystem/v3-ObservationValue")},
-        {QStringLiteral("code"), QStringLiteral("SUBSETTED")}});
+    tags.append(
+        QJsonObject{{QStringLiteral("system"),
+                     QStringLiteral("http://terminology.hl7.org/CodeSystem/v3-ObservationValue")},
+                    {QStringLiteral("code"), QStringLiteral("SUBSETTED")}});
     meta.insert(QStringLiteral("tag"), tags);
     kept.insert(QStringLiteral("meta"), meta);
     // QJsonObject sorts its keys; keep resourceType first as the rest of the data has it.
     QByteArray body = QJsonDocument(kept).toJson(QJsonDocument::Compact);
-    return "{\"resourceType\":\"" + QByteArray(r.type.data(), r.type.size()) + "\","
-        + body.mid(1);
+    return "{\"resourceType\":\"" + QByteArray(r.type.data(), r.type.size()) + "\"," + body.mid(1);
 }
 
 } // namespace
@@ -338,8 +343,8 @@ QList<OutputFile> generateExportFiles(const SyntheticCohort &cohort, const Expor
                 continue;
             if (!matchesFilters(r, params))
                 continue;
-            buckets[type].lines.append(params.elements.isEmpty() ? r.json
-                                                                 : applyElements(r, params.elements));
+            buckets[type].lines.append(
+                params.elements.isEmpty() ? r.json : applyElements(r, params.elements));
         }
     }
 
@@ -371,8 +376,8 @@ QList<OutputFile> generateExportFiles(const SyntheticCohort &cohort, const Expor
         errors.type = QStringLiteral("OperationOutcome");
         errors.isError = true;
         for (const QString &w : params.warnings) {
-            errors.data += operationOutcomeJson(QStringLiteral("warning"),
-                                                QStringLiteral("not-supported"), w);
+            errors.data +=
+                operationOutcomeJson(QStringLiteral("warning"), QStringLiteral("not-supported"), w);
             errors.data += '\n';
         }
         errors.count = int(params.warnings.size());

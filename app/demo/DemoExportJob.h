@@ -17,7 +17,12 @@ struct HttpRequest;
 // What a kick-off asked for, validated.
 struct ExportParameters
 {
-    enum class Level { System, Patient, Group };
+    enum class Level
+    {
+        System,
+        Patient,
+        Group
+    };
     Level level = Level::System;
     QString groupId;
     QStringList types; // empty: every type the server has
@@ -30,8 +35,8 @@ struct ExportParameters
         QList<QPair<QString, QStringList>> criteria; // search parameter -> any of these values
     };
     QList<TypeFilter> typeFilters;
-    QList<int> patients;   // patient indexes exported (already restricted to the group)
-    QStringList warnings;  // parameters ignored under Prefer: handling=lenient
+    QList<int> patients;  // patient indexes exported (already restricted to the group)
+    QStringList warnings; // parameters ignored under Prefer: handling=lenient
     QString requestUrl;
 };
 
@@ -46,11 +51,10 @@ struct OutputFile
 
 // Turns the kick-off request into parameters, or an error message for a 400 (*notFound set
 // when the message is about a missing Group, for a 404).
-std::optional<ExportParameters> parseExportRequest(const HttpRequest &request,
-                                                   const SyntheticCohort &cohort,
-                                                   ExportParameters::Level level,
-                                                   const QString &groupId, const QString &requestUrl,
-                                                   QString *error, bool *notFound);
+std::optional<ExportParameters>
+parseExportRequest(const HttpRequest &request, const SyntheticCohort &cohort,
+                   ExportParameters::Level level, const QString &groupId, const QString &requestUrl,
+                   QString *error, bool *notFound);
 
 // Runs on a worker thread: the cohort is immutable.
 QList<OutputFile> generateExportFiles(const SyntheticCohort &cohort, const ExportParameters &params,

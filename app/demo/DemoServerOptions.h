@@ -11,7 +11,8 @@ namespace cohort::demo {
 
 // Misbehaviours the demo server can be told to show, so clients (ours in tests, anyone's from
 // the command line) can prove they cope with what real Bulk Data servers do.
-enum class Fault {
+enum class Fault
+{
     Kickoff429,
     Poll429,
     Transient,

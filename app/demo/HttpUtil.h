@@ -43,8 +43,9 @@ struct HttpResponse
         headers.append({name, value});
         return *this;
     }
-    static HttpResponse json(int status, const QByteArray &body,
-                             const QByteArray &contentType = QByteArrayLiteral("application/fhir+json"));
+    static HttpResponse
+    json(int status, const QByteArray &body,
+         const QByteArray &contentType = QByteArrayLiteral("application/fhir+json"));
     // An OperationOutcome with a single issue.
     static HttpResponse outcome(int status, const QString &severity, const QString &code,
                                 const QString &diagnostics);

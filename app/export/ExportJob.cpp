@@ -19,7 +19,6 @@ namespace cohort::bulk {
 using fhir::FhirError;
 using fhir::FhirResponse;
 
-
 ExportJob::ExportJob(fhir::FhirClient *client, ExportRequest request, QString folder,
                      ExportJobOptions options, QObject *parent)
     : QObject(parent)
@@ -95,7 +94,8 @@ bool ExportJob::prepare(QString *error)
     QDir dir(m_folder);
     if (dir.exists(ExportJournal::fileName())) {
         if (error)
-            *error = tr("%1 already holds an export; choose another folder or resume it.").arg(m_folder);
+            *error =
+                tr("%1 already holds an export; choose another folder or resume it.").arg(m_folder);
         return false;
     }
     if (!dir.mkpath(QStringLiteral("."))) {
@@ -120,7 +120,8 @@ void ExportJob::start()
         kickOff();
         break;
     case ExportState::Polling:
-        log(tr("Resuming: checking the export's status at %1.").arg(m_journal.statusUrl.toString(QUrl::RemoveQuery)));
+        log(tr("Resuming: checking the export's status at %1.")
+                .arg(m_journal.statusUrl.toString(QUrl::RemoveQuery)));
         poll();
         break;
     case ExportState::Downloading:
@@ -128,7 +129,8 @@ void ExportJob::start()
         startDownloads();
         break;
     default:
-        QMetaObject::invokeMethod(this, [this] { emit finished(m_journal.state); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { emit finished(m_journal.state); }, Qt::QueuedConnection);
         break;
     }
 }
@@ -210,8 +212,8 @@ void ExportJob::log(const QString &message)
     qCInfo(lcExport).noquote() << line;
     QFile file(QDir(m_folder).filePath(QStringLiteral("export.log")));
     if (file.open(QIODevice::Append | QIODevice::Text))
-        file.write((fhir::formatInstant(QDateTime::currentDateTimeUtc()) + QLatin1Char(' ') + line
-                    + QLatin1Char('\n'))
+        file.write((fhir::formatInstant(QDateTime::currentDateTimeUtc()) + QLatin1Char(' ') + line +
+                    QLatin1Char('\n'))
                        .toUtf8());
     emit logMessage(line);
 }
@@ -245,7 +247,8 @@ void ExportJob::onKickOff(const FhirResponse &response)
     if (m_cancelling)
         return;
     if (response.status == 429 && m_kickoffAttempts < m_options.maxKickoffRetries) {
-        const auto retry = parseRetryAfter(response.header("Retry-After"), QDateTime::currentDateTimeUtc());
+        const auto retry =
+            parseRetryAfter(response.header("Retry-After"), QDateTime::currentDateTimeUtc());
         const int wait = retry ? retry->seconds : m_backoff.next();
         if (retry && retry->clamped)
             log(retry->note);
@@ -253,7 +256,8 @@ void ExportJob::onKickOff(const FhirResponse &response)
         return schedulePoll(wait, QString());
     }
     if (response.error.isError())
-        return finish(ExportState::Failed, tr("The server refused the export: %1").arg(response.error.message()));
+        return finish(ExportState::Failed,
+                      tr("The server refused the export: %1").arg(response.error.message()));
     if (response.status != 202)
         return finish(ExportState::Failed,
                       tr("The server answered %1 instead of 202 Accepted: it did not start an "
@@ -266,7 +270,8 @@ void ExportJob::onKickOff(const FhirResponse &response)
                          "Content-Location header)."));
     m_journal.statusUrl = response.url.resolved(QUrl(QString::fromUtf8(location)));
     if (!response.body.isEmpty())
-        log(tr("Kick-off answer (informational): %1").arg(QString::fromUtf8(response.body.left(500)).simplified()));
+        log(tr("Kick-off answer (informational): %1")
+                .arg(QString::fromUtf8(response.body.left(500)).simplified()));
     log(tr("Export accepted; status at %1").arg(m_journal.statusUrl.toString(QUrl::RemoveQuery)));
     m_backoff.reset();
     setState(ExportState::Polling);
@@ -312,22 +317,26 @@ void ExportJob::onPoll(const FhirResponse &response)
     }
     if (response.status == 429) {
         const int wait = retry ? retry->seconds : m_backoff.next();
-        return schedulePoll(wait, tr("The server asks us to poll less often (429); next check in %n s.", nullptr, wait));
+        return schedulePoll(
+            wait,
+            tr("The server asks us to poll less often (429); next check in %n s.", nullptr, wait));
     }
     if (response.status == 200 && !response.error.isError())
         return onManifest(response.body, response.url);
 
     const FhirError &e = response.error;
-    const bool retryable = e.isTransient() || e.kind == FhirError::Kind::Network
-        || e.kind == FhirError::Kind::Timeout || response.status == 503;
+    const bool retryable = e.isTransient() || e.kind == FhirError::Kind::Network ||
+                           e.kind == FhirError::Kind::Timeout || response.status == 503;
     if (retryable && m_transientFailures < m_options.maxTransientRetries) {
         ++m_transientFailures;
         const int wait = retry ? retry->seconds : m_backoff.next();
-        return schedulePoll(wait, tr("Temporary problem while checking the status (%1); trying again in %2 s (%3 of %4).")
-                                      .arg(e.message())
-                                      .arg(wait)
-                                      .arg(m_transientFailures)
-                                      .arg(m_options.maxTransientRetries));
+        return schedulePoll(
+            wait,
+            tr("Temporary problem while checking the status (%1); trying again in %2 s (%3 of %4).")
+                .arg(e.message())
+                .arg(wait)
+                .arg(m_transientFailures)
+                .arg(m_options.maxTransientRetries));
     }
     if (response.status == 404)
         return finish(ExportState::Failed,
@@ -365,7 +374,8 @@ void ExportJob::onManifest(const QByteArray &body, const QUrl &url)
     m_journal.requiresAccessToken = m_manifest.requiresAccessToken;
     m_journal.files.clear();
     QHash<QString, int> counters;
-    auto add = [&](const QList<ManifestFile> &files, FileTask::Kind kind, const QString &subfolder) {
+    auto add = [&](const QList<ManifestFile> &files, FileTask::Kind kind,
+                   const QString &subfolder) {
         for (const ManifestFile &f : files) {
             const int n = ++counters[subfolder + localFileName(f.type, 0)];
             ExportJournal::File file;
@@ -397,7 +407,9 @@ void ExportJob::fetchManifestPage(const QUrl &url)
         if (m_cancelling)
             return;
         if (r.error.isError())
-            return finish(ExportState::Failed, tr("A further manifest page could not be read: %1").arg(r.error.message()));
+            return finish(
+                ExportState::Failed,
+                tr("A further manifest page could not be read: %1").arg(r.error.message()));
         onManifest(r.body, r.url);
     });
 }
@@ -418,28 +430,32 @@ void ExportJob::startDownloads()
     }
     connect(m_queue, &DownloadQueue::progress, this, [this] { emit progressChanged(); });
     connect(m_queue, &DownloadQueue::logMessage, this, &ExportJob::log);
-    connect(m_queue, &DownloadQueue::fileFinished, this, [this](int index, const FileResult &result) {
-        const int j = m_queueToJournal.value(index, -1);
-        if (j < 0 || m_cancelling)
-            return;
-        ExportJournal::File &f = m_journal.files[j];
-        f.status = result.ok ? ExportJournal::File::Status::Done : ExportJournal::File::Status::Failed;
-        f.lines = result.lines;
-        f.bytes = result.bytes;
-        f.problemCount = result.problemCount;
-        f.message = result.ok ? QString() : result.message;
-        for (const LineProblem &p : result.problems)
-            m_problems.append({f.task.relativePath, p});
-        saveJournal();
-        if (result.ok)
-            log(tr("%1: %n line(s)%2", nullptr, int(result.lines))
-                    .arg(f.task.relativePath,
-                         result.problemCount ? tr(", %n problem(s)", nullptr, int(result.problemCount)) : QString()));
-        else
-            log(tr("%1 failed: %2").arg(f.task.relativePath, result.message));
-        emit fileFinished(j, result);
-        emit progressChanged();
-    });
+    connect(m_queue, &DownloadQueue::fileFinished, this,
+            [this](int index, const FileResult &result) {
+                const int j = m_queueToJournal.value(index, -1);
+                if (j < 0 || m_cancelling)
+                    return;
+                ExportJournal::File &f = m_journal.files[j];
+                f.status = result.ok ? ExportJournal::File::Status::Done
+                                     : ExportJournal::File::Status::Failed;
+                f.lines = result.lines;
+                f.bytes = result.bytes;
+                f.problemCount = result.problemCount;
+                f.message = result.ok ? QString() : result.message;
+                for (const LineProblem &p : result.problems)
+                    m_problems.append({f.task.relativePath, p});
+                saveJournal();
+                if (result.ok)
+                    log(tr("%1: %n line(s)%2", nullptr, int(result.lines))
+                            .arg(f.task.relativePath,
+                                 result.problemCount
+                                     ? tr(", %n problem(s)", nullptr, int(result.problemCount))
+                                     : QString()));
+                else
+                    log(tr("%1 failed: %2").arg(f.task.relativePath, result.message));
+                emit fileFinished(j, result);
+                emit progressChanged();
+            });
     connect(m_queue, &DownloadQueue::finished, this, &ExportJob::onDownloadsFinished);
     m_queue->setTasks(tasks);
     if (tasks.isEmpty()) {
@@ -475,12 +491,15 @@ QString ExportJob::errorSummary() const
         }
     }
     QStringList counts;
-    for (const QString &s : {QStringLiteral("fatal"), QStringLiteral("error"),
-                             QStringLiteral("warning"), QStringLiteral("information"), QStringLiteral("unknown")}) {
+    for (const QString &s :
+         {QStringLiteral("fatal"), QStringLiteral("error"), QStringLiteral("warning"),
+          QStringLiteral("information"), QStringLiteral("unknown")}) {
         if (bySeverity.value(s))
             counts.append(QStringLiteral("%1 %2").arg(bySeverity.value(s)).arg(s));
     }
-    QString text = tr("The server reported problems (%1).").arg(counts.isEmpty() ? tr("see the error files") : counts.join(QStringLiteral(", ")));
+    QString text =
+        tr("The server reported problems (%1).")
+            .arg(counts.isEmpty() ? tr("see the error files") : counts.join(QStringLiteral(", ")));
     if (!examples.isEmpty())
         text += QLatin1Char(' ') + tr("For example: %1").arg(examples.join(QStringLiteral("; ")));
     return text;
@@ -502,12 +521,13 @@ void ExportJob::onDownloadsFinished()
         errorFiles += f.task.kind == FileTask::Kind::Error ? 1 : 0;
     }
     if (failed > 0) {
-        return finish(ExportState::Failed,
-                      tr("%1 of %2 files could not be downloaded (%3). The finished files are kept; "
-                         "resume the export to try the others again.")
-                          .arg(failed)
-                          .arg(m_journal.files.size())
-                          .arg(firstFailure));
+        return finish(
+            ExportState::Failed,
+            tr("%1 of %2 files could not be downloaded (%3). The finished files are kept; "
+               "resume the export to try the others again.")
+                .arg(failed)
+                .arg(m_journal.files.size())
+                .arg(firstFailure));
     }
     if (m_options.deleteOnServerAfterDownload)
         deleteOnServer(tr("The files are downloaded; telling the server it may delete them."));
@@ -515,10 +535,12 @@ void ExportJob::onDownloadsFinished()
     if (errorFiles > 0)
         partial.append(errorSummary());
     if (withProblems > 0)
-        partial.append(tr("%n file(s) failed validation (see the problems list).", nullptr, withProblems));
+        partial.append(
+            tr("%n file(s) failed validation (see the problems list).", nullptr, withProblems));
     if (!partial.isEmpty())
         return finish(ExportState::PartiallyCompleted, partial.join(QLatin1Char(' ')));
-    finish(ExportState::Completed, tr("All %n file(s) downloaded and checked.", nullptr, int(m_journal.files.size())));
+    finish(ExportState::Completed,
+           tr("All %n file(s) downloaded and checked.", nullptr, int(m_journal.files.size())));
 }
 
 void ExportJob::deleteOnServer(const QString &why)
@@ -532,8 +554,9 @@ void ExportJob::deleteOnServer(const QString &why)
     options.timeoutMs = 15000;
     fhir::FhirCall *call = m_client->send(m_journal.statusUrl, options);
     connect(call, &fhir::FhirCall::finished, this, [this](const FhirResponse &r) {
-        log(r.error.isError() ? tr("The server did not confirm the deletion: %1").arg(r.error.message())
-                              : tr("The server confirmed the deletion (%1).").arg(r.status));
+        log(r.error.isError()
+                ? tr("The server did not confirm the deletion: %1").arg(r.error.message())
+                : tr("The server confirmed the deletion (%1).").arg(r.status));
         if (m_cancelling)
             finish(ExportState::Cancelled, tr("Cancelled."));
     });
@@ -551,7 +574,8 @@ void ExportJob::cancel()
     if (m_queue)
         m_queue->abort();
     // Partial files of a cancelled export will never be resumed: leave only whole files.
-    QDirIterator it(m_folder, {QStringLiteral("*.part")}, QDir::Files, QDirIterator::Subdirectories);
+    QDirIterator it(m_folder, {QStringLiteral("*.part")}, QDir::Files,
+                    QDirIterator::Subdirectories);
     while (it.hasNext())
         QFile::remove(it.next());
     for (auto &f : m_journal.files) {
@@ -559,7 +583,8 @@ void ExportJob::cancel()
             f.status = ExportJournal::File::Status::Pending;
     }
     if (m_journal.statusUrl.isEmpty())
-        return finish(ExportState::Cancelled, tr("Cancelled before the server accepted the export."));
+        return finish(ExportState::Cancelled,
+                      tr("Cancelled before the server accepted the export."));
     deleteOnServer(tr("Asking the server to cancel the export."));
 }
 

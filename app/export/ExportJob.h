@@ -21,11 +21,11 @@ namespace cohort::bulk {
 struct ExportJobOptions
 {
     int parallelDownloads = 4;
-    int pollCapSeconds = 60;        // back-off cap when the server gives no Retry-After
-    int maxTransientRetries = 8;    // transient OperationOutcomes / network errors while polling
-    int maxKickoffRetries = 10;     // 429 on kick-off
+    int pollCapSeconds = 60;     // back-off cap when the server gives no Retry-After
+    int maxTransientRetries = 8; // transient OperationOutcomes / network errors while polling
+    int maxKickoffRetries = 10;  // 429 on kick-off
     bool deleteOnServerAfterDownload = false;
-    DownloadOptions download;       // auth is set from the manifest's requiresAccessToken
+    DownloadOptions download; // auth is set from the manifest's requiresAccessToken
 };
 
 // One Bulk Data export, from kick-off to files on disk, as an explicit state machine:
@@ -39,8 +39,8 @@ public:
     struct Progress
     {
         ExportState state = ExportState::Created;
-        ServerProgress server;       // X-Progress of the last 202
-        QDateTime nextCheck;         // when the next status poll is due (UTC), while Polling
+        ServerProgress server; // X-Progress of the last 202
+        QDateTime nextCheck;   // when the next status poll is due (UTC), while Polling
         DownloadQueue::Progress download;
         int filesTotal = 0, filesDone = 0, filesFailed = 0;
     };

@@ -19,22 +19,21 @@ struct StateName
     const char *name;
 };
 constexpr StateName kStates[] = {
-    {ExportState::Created, "created"},
-    {ExportState::KickingOff, "kicking-off"},
-    {ExportState::Polling, "polling"},
-    {ExportState::Downloading, "downloading"},
-    {ExportState::Completed, "completed"},
-    {ExportState::PartiallyCompleted, "partially-completed"},
-    {ExportState::Failed, "failed"},
-    {ExportState::Cancelled, "cancelled"},
+    {ExportState::Created, "created"},     {ExportState::KickingOff, "kicking-off"},
+    {ExportState::Polling, "polling"},     {ExportState::Downloading, "downloading"},
+    {ExportState::Completed, "completed"}, {ExportState::PartiallyCompleted, "partially-completed"},
+    {ExportState::Failed, "failed"},       {ExportState::Cancelled, "cancelled"},
 };
 
 QString kindName(FileTask::Kind kind)
 {
     switch (kind) {
-    case FileTask::Kind::Output: return QStringLiteral("output");
-    case FileTask::Kind::Error: return QStringLiteral("error");
-    case FileTask::Kind::Deleted: return QStringLiteral("deleted");
+    case FileTask::Kind::Output:
+        return QStringLiteral("output");
+    case FileTask::Kind::Error:
+        return QStringLiteral("error");
+    case FileTask::Kind::Deleted:
+        return QStringLiteral("deleted");
     }
     return {};
 }
@@ -42,9 +41,12 @@ QString kindName(FileTask::Kind kind)
 QString statusName(ExportJournal::File::Status status)
 {
     switch (status) {
-    case ExportJournal::File::Status::Pending: return QStringLiteral("pending");
-    case ExportJournal::File::Status::Done: return QStringLiteral("done");
-    case ExportJournal::File::Status::Failed: return QStringLiteral("failed");
+    case ExportJournal::File::Status::Pending:
+        return QStringLiteral("pending");
+    case ExportJournal::File::Status::Done:
+        return QStringLiteral("done");
+    case ExportJournal::File::Status::Failed:
+        return QStringLiteral("failed");
     }
     return {};
 }
@@ -81,8 +83,8 @@ std::optional<ExportState> stateFromName(QStringView name)
 
 bool isFinal(ExportState state)
 {
-    return state == ExportState::Completed || state == ExportState::PartiallyCompleted
-        || state == ExportState::Failed || state == ExportState::Cancelled;
+    return state == ExportState::Completed || state == ExportState::PartiallyCompleted ||
+           state == ExportState::Failed || state == ExportState::Cancelled;
 }
 
 bool ExportJournal::save(const QString &folder, QString *error) const
@@ -148,7 +150,8 @@ std::optional<ExportJournal> ExportJournal::load(const QString &folder, QString 
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
         if (error)
-            *error = QStringLiteral("%1 is damaged: %2").arg(file.fileName(), parseError.errorString());
+            *error =
+                QStringLiteral("%1 is damaged: %2").arg(file.fileName(), parseError.errorString());
         return std::nullopt;
     }
     const QJsonObject root = doc.object();
@@ -160,7 +163,8 @@ std::optional<ExportJournal> ExportJournal::load(const QString &folder, QString 
     const auto state = stateFromName(root.value(QLatin1String("state")).toString());
     if (!state || j.serverUrl.isEmpty()) {
         if (error)
-            *error = QStringLiteral("%1 is not an export journal of this app.").arg(file.fileName());
+            *error =
+                QStringLiteral("%1 is not an export journal of this app.").arg(file.fileName());
         return std::nullopt;
     }
     j.state = *state;
@@ -176,23 +180,23 @@ std::optional<ExportJournal> ExportJournal::load(const QString &folder, QString 
         File f;
         const QString kind = o.value(QLatin1String("kind")).toString();
         f.task.kind = kind == QLatin1String("error")     ? FileTask::Kind::Error
-            : kind == QLatin1String("deleted") ? FileTask::Kind::Deleted
-                                               : FileTask::Kind::Output;
+                      : kind == QLatin1String("deleted") ? FileTask::Kind::Deleted
+                                                         : FileTask::Kind::Output;
         f.task.type = o.value(QLatin1String("type")).toString();
         f.task.url = QUrl(o.value(QLatin1String("url")).toString());
         f.task.relativePath = o.value(QLatin1String("path")).toString();
         f.task.expectedCount = qint64(o.value(QLatin1String("count")).toDouble(-1));
         const QString status = o.value(QLatin1String("status")).toString();
         f.status = status == QLatin1String("done")     ? File::Status::Done
-            : status == QLatin1String("failed") ? File::Status::Failed
-                                                : File::Status::Pending;
+                   : status == QLatin1String("failed") ? File::Status::Failed
+                                                       : File::Status::Pending;
         f.lines = qint64(o.value(QLatin1String("lines")).toDouble());
         f.bytes = qint64(o.value(QLatin1String("bytes")).toDouble());
         f.problemCount = qint64(o.value(QLatin1String("problems")).toDouble());
         f.message = o.value(QLatin1String("message")).toString();
         // A journal is input too: a path from it must stay inside the folder.
-        if (f.task.relativePath.isEmpty() || QDir::isAbsolutePath(f.task.relativePath)
-            || f.task.relativePath.contains(QLatin1String(".."))) {
+        if (f.task.relativePath.isEmpty() || QDir::isAbsolutePath(f.task.relativePath) ||
+            f.task.relativePath.contains(QLatin1String(".."))) {
             if (error)
                 *error = QStringLiteral("%1 names an unsafe file path '%2'.")
                              .arg(file.fileName(), f.task.relativePath);

@@ -10,7 +10,8 @@
 
 namespace cohort::bulk {
 
-enum class ExportState {
+enum class ExportState
+{
     Created,
     KickingOff,
     Polling,
@@ -30,7 +31,12 @@ struct ExportJournal
 {
     struct File
     {
-        enum class Status { Pending, Done, Failed };
+        enum class Status
+        {
+            Pending,
+            Done,
+            Failed
+        };
         FileTask task;
         Status status = Status::Pending;
         qint64 lines = 0;

@@ -35,9 +35,12 @@ QStringList fromArray(const QJsonValue &value)
 QString ExportRequest::levelName(Level level)
 {
     switch (level) {
-    case Level::System: return QStringLiteral("system");
-    case Level::Patient: return QStringLiteral("patient");
-    case Level::Group: return QStringLiteral("group");
+    case Level::System:
+        return QStringLiteral("system");
+    case Level::Patient:
+        return QStringLiteral("patient");
+    case Level::Group:
+        return QStringLiteral("group");
     }
     return {};
 }
@@ -50,9 +53,10 @@ QStringList ExportRequest::validate() const
         if (groupId.isEmpty())
             problems.append(QStringLiteral("Choose a Group to export."));
         else if (!id.match(groupId).hasMatch())
-            problems.append(QStringLiteral("'%1' is not a valid FHIR id for a Group (letters, digits, "
-                                           "'-' and '.', at most 64).")
-                                .arg(groupId));
+            problems.append(
+                QStringLiteral("'%1' is not a valid FHIR id for a Group (letters, digits, "
+                               "'-' and '.', at most 64).")
+                    .arg(groupId));
     }
     for (const QString &t : types) {
         if (!typeName().match(t).hasMatch())
@@ -75,7 +79,8 @@ QStringList ExportRequest::validate() const
     }
     for (const QString &p : patients) {
         if (!p.startsWith(QLatin1String("Patient/")) || p.size() <= 8)
-            problems.append(QStringLiteral("Patient '%1' must be a reference like Patient/123.").arg(p));
+            problems.append(
+                QStringLiteral("Patient '%1' must be a reference like Patient/123.").arg(p));
     }
     if (!patients.isEmpty() && level == Level::System)
         problems.append(QStringLiteral("A patient subset needs a Patient or Group level export."));
@@ -85,8 +90,10 @@ QStringList ExportRequest::validate() const
 QString ExportRequest::operationPath() const
 {
     switch (level) {
-    case Level::System: return QStringLiteral("$export");
-    case Level::Patient: return QStringLiteral("Patient/$export");
+    case Level::System:
+        return QStringLiteral("$export");
+    case Level::Patient:
+        return QStringLiteral("Patient/$export");
     case Level::Group:
         return QStringLiteral("Group/%1/$export")
             .arg(QString::fromLatin1(QUrl::toPercentEncoding(groupId)));
@@ -121,7 +128,8 @@ QString ExportRequest::query() const
 QByteArray ExportRequest::parametersJson() const
 {
     QJsonArray parameters;
-    auto add = [&parameters](const QString &name, const QString &valueKey, const QJsonValue &value) {
+    auto add = [&parameters](const QString &name, const QString &valueKey,
+                             const QJsonValue &value) {
         parameters.append(QJsonObject{{QStringLiteral("name"), name}, {valueKey, value}});
     };
     if (!outputFormat.isEmpty())
@@ -175,8 +183,8 @@ ExportRequest ExportRequest::fromJson(const QJsonObject &json)
     ExportRequest r;
     const QString level = json.value(QLatin1String("level")).toString();
     r.level = level == QLatin1String("system")    ? Level::System
-        : level == QLatin1String("patient") ? Level::Patient
-                                            : Level::Group;
+              : level == QLatin1String("patient") ? Level::Patient
+                                                  : Level::Group;
     r.groupId = json.value(QLatin1String("groupId")).toString();
     r.types = fromArray(json.value(QLatin1String("types")));
     r.since = json.value(QLatin1String("since")).toString();

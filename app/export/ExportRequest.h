@@ -11,19 +11,24 @@ namespace cohort::bulk {
 // What to export, as the user asked for it; validated before any request is sent.
 struct ExportRequest
 {
-    enum class Level { System, Patient, Group };
+    enum class Level
+    {
+        System,
+        Patient,
+        Group
+    };
     Level level = Level::Group;
     QString groupId;
-    QStringList types;              // _type; empty: everything the server has
-    QString since;                  // _since, a FHIR instant as typed (validated)
-    QString until;                  // _until
-    QString outputFormat;           // _outputFormat; empty: server default (fhir+ndjson)
-    QStringList elements;           // _elements
-    QStringList typeFilters;        // _typeFilter, each "Type?search"
-    QStringList patients;           // patient references ("Patient/x"); forces POST
+    QStringList types;       // _type; empty: everything the server has
+    QString since;           // _since, a FHIR instant as typed (validated)
+    QString until;           // _until
+    QString outputFormat;    // _outputFormat; empty: server default (fhir+ndjson)
+    QStringList elements;    // _elements
+    QStringList typeFilters; // _typeFilter, each "Type?search"
+    QStringList patients;    // patient references ("Patient/x"); forces POST
     QStringList includeAssociatedData;
-    bool lenient = false;           // Prefer: handling=lenient
-    bool post = false;              // POST a Parameters resource instead of GET
+    bool lenient = false; // Prefer: handling=lenient
+    bool post = false;    // POST a Parameters resource instead of GET
 
     // Each problem as a sentence, naming the field; empty when the request can be sent.
     QStringList validate() const;

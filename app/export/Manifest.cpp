@@ -32,7 +32,8 @@ bool readFiles(const QJsonObject &root, QLatin1StringView key, const QUrl &pageU
         }
         f.url = pageUrl.resolved(QUrl(url));
         const QString scheme = f.url.scheme();
-        if (!f.url.isValid() || (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
+        if (!f.url.isValid() ||
+            (scheme != QLatin1String("https") && scheme != QLatin1String("http"))) {
             *error = QStringLiteral("%1[%2] has the unusable URL '%3'.").arg(key).arg(i).arg(url);
             return false;
         }
@@ -68,8 +69,10 @@ std::optional<Manifest> Manifest::parse(const QByteArray &json, const QUrl &page
     QString instantError;
     const auto instant = fhir::parseInstant(tt, &instantError);
     if (!instant) {
-        why = tt.isEmpty() ? QStringLiteral("The manifest has no transactionTime.")
-                           : QStringLiteral("The manifest's transactionTime is invalid: %1").arg(instantError);
+        why =
+            tt.isEmpty()
+                ? QStringLiteral("The manifest has no transactionTime.")
+                : QStringLiteral("The manifest's transactionTime is invalid: %1").arg(instantError);
         return std::nullopt;
     }
     m.transactionTime = *instant;
@@ -79,10 +82,10 @@ std::optional<Manifest> Manifest::parse(const QByteArray &json, const QUrl &page
         why = QStringLiteral("The manifest has no output array.");
         return std::nullopt;
     }
-    if (!readFiles(root, QLatin1StringView("output"), pageUrl, &m.output, &why)
-        || !readFiles(root, QLatin1StringView("error"), pageUrl, &m.error, &why)
-        || !readFiles(root, QLatin1StringView("outcome"), pageUrl, &m.error, &why)
-        || !readFiles(root, QLatin1StringView("deleted"), pageUrl, &m.deleted, &why))
+    if (!readFiles(root, QLatin1StringView("output"), pageUrl, &m.output, &why) ||
+        !readFiles(root, QLatin1StringView("error"), pageUrl, &m.error, &why) ||
+        !readFiles(root, QLatin1StringView("outcome"), pageUrl, &m.error, &why) ||
+        !readFiles(root, QLatin1StringView("deleted"), pageUrl, &m.deleted, &why))
         return std::nullopt;
     for (const QJsonValue &l : root.value(QLatin1String("link")).toArray()) {
         const QJsonObject link = l.toObject();
@@ -97,8 +100,10 @@ std::optional<Manifest> Manifest::parse(const QByteArray &json, const QUrl &page
 QString localFileName(const QString &manifestType, int sequence, const QString &subfolder)
 {
     static const QRegularExpression plain(QStringLiteral("^[A-Za-z]{1,64}$"));
-    const QString type = plain.match(manifestType).hasMatch() ? manifestType : QStringLiteral("Resource");
-    return subfolder + QStringLiteral("%1.%2.ndjson").arg(type).arg(sequence, 3, 10, QLatin1Char('0'));
+    const QString type =
+        plain.match(manifestType).hasMatch() ? manifestType : QStringLiteral("Resource");
+    return subfolder +
+           QStringLiteral("%1.%2.ndjson").arg(type).arg(sequence, 3, 10, QLatin1Char('0'));
 }
 
 void Manifest::append(const Manifest &page)

@@ -31,7 +31,8 @@ struct Manifest
 
     // nullopt with a sentence when the body is not a usable manifest. File URLs are resolved
     // against pageUrl; a relative or non-http(s) URL that cannot be resolved is an error.
-    static std::optional<Manifest> parse(const QByteArray &json, const QUrl &pageUrl, QString *error);
+    static std::optional<Manifest> parse(const QByteArray &json, const QUrl &pageUrl,
+                                         QString *error);
     // Adds the files of a further page.
     void append(const Manifest &page);
 };

@@ -34,9 +34,10 @@ std::optional<RetryAfter> parseRetryAfter(QByteArrayView header, const QDateTime
     } else if (seconds > kMaxRetryAfterSeconds) {
         r.seconds = kMaxRetryAfterSeconds;
         r.clamped = true;
-        r.note = QStringLiteral("Retry-After '%1' is implausibly far ahead; waiting at most %2 hours.")
-                     .arg(QString::fromLatin1(value))
-                     .arg(kMaxRetryAfterSeconds / 3600);
+        r.note =
+            QStringLiteral("Retry-After '%1' is implausibly far ahead; waiting at most %2 hours.")
+                .arg(QString::fromLatin1(value))
+                .arg(kMaxRetryAfterSeconds / 3600);
     } else {
         r.seconds = int(seconds);
     }

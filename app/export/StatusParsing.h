@@ -10,9 +10,9 @@ namespace cohort::bulk {
 // A Retry-After header, as seconds or an HTTP-date, turned into a wait the client may trust.
 struct RetryAfter
 {
-    int seconds = 0;  // the wait to use
+    int seconds = 0;      // the wait to use
     bool clamped = false; // the server's value was absurd (negative, past, too far) and was bounded
-    QString note;     // why it was clamped, for the log
+    QString note;         // why it was clamped, for the log
 };
 
 // Bounds: a wait is at least 1 s (a value in the past means "now", but never hammer) and at

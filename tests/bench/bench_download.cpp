@@ -37,7 +37,8 @@ int main(int argc, char *argv[])
         cohort::bulk::FileTask t;
         t.type = QString::fromLatin1(parts[0]);
         t.url = QUrl(QString::fromLatin1(parts[1]));
-        t.relativePath = QStringLiteral("%1.%2.ndjson").arg(t.type).arg(++n, 3, 10, QLatin1Char('0'));
+        t.relativePath =
+            QStringLiteral("%1.%2.ndjson").arg(t.type).arg(++n, 3, 10, QLatin1Char('0'));
         tasks.append(t);
     }
     int parallel = 4;
@@ -45,12 +46,14 @@ int main(int argc, char *argv[])
     if (p > 0 && p + 1 < args.size())
         parallel = args[p + 1].toInt();
     QNetworkAccessManager network;
-    cohort::fhir::FhirClient client(&network, tasks.isEmpty() ? QUrl() : tasks.first().url.adjusted(QUrl::RemovePath));
+    cohort::fhir::FhirClient client(
+        &network, tasks.isEmpty() ? QUrl() : tasks.first().url.adjusted(QUrl::RemovePath));
     const qsizetype ca = args.indexOf(QStringLiteral("--ca-cert"));
     if (ca > 0 && ca + 1 < args.size()) {
         QFile pem(args[ca + 1]);
         QString error;
-        if (!pem.open(QIODevice::ReadOnly) || !client.addTrustedCaCertificates(pem.readAll(), &error)) {
+        if (!pem.open(QIODevice::ReadOnly) ||
+            !client.addTrustedCaCertificates(pem.readAll(), &error)) {
             err << "CA certificate: " << error << '\n';
             return 1;
         }
@@ -70,7 +73,8 @@ int main(int argc, char *argv[])
                          bytes += r.bytes;
                          lines += r.lines;
                      });
-    QObject::connect(&queue, &cohort::bulk::DownloadQueue::finished, &app, [] { QCoreApplication::quit(); });
+    QObject::connect(&queue, &cohort::bulk::DownloadQueue::finished, &app,
+                     [] { QCoreApplication::quit(); });
     QElapsedTimer timer;
     timer.start();
     queue.start();
@@ -78,7 +82,8 @@ int main(int argc, char *argv[])
     const double seconds = double(timer.nsecsElapsed()) / 1e9;
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    out << QStringLiteral("files %1 failed %2 lines %3 bytes %4 seconds %5 MBps %6 peak_rss_mb %7\n")
+    out << QStringLiteral(
+               "files %1 failed %2 lines %3 bytes %4 seconds %5 MBps %6 peak_rss_mb %7\n")
                .arg(tasks.size())
                .arg(failed)
                .arg(lines)

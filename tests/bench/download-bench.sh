@@ -85,7 +85,7 @@ for mode in http-plain http-gzip https-plain https-gzip; do
     while read -r type url; do n=$((n + 1)); args="$args -o $work/curl-out/$n.ndjson $url"; done < "$work/list.txt"
     cacert=""; [ "$scheme" = https ] && cacert="--cacert $work/tls/ca.pem"
     # shellcheck disable=SC2086
-    /usr/bin/time -f "%e %M" -o "$work/curl.time" curl -sS --parallel --parallel-max "$parallel" $cacert $curlgz $args
+    /usr/bin/time -f "%e %M" -o "$work/curl.time" curl -sS --no-progress-meter --parallel --parallel-max "$parallel" $cacert $curlgz $args
     curl_s=$(cut -d' ' -f1 "$work/curl.time"); curl_rss=$(cut -d' ' -f2 "$work/curl.time")
 
     rm -rf "$work/ours-out"

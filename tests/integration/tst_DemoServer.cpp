@@ -237,7 +237,8 @@ void TestDemoServer::metadataWithAuth()
     auto s = makeServer(o);
     const Reply r = m_http.get(url(*s, u"/metadata"_s));
     QCOMPARE(r.status, 200);
-    const QJsonObject security = arr(r.json(), "rest").first().toObject().value("security"_L1).toObject();
+    const QJsonObject security =
+        arr(r.json(), "rest").first().toObject().value("security"_L1).toObject();
     const QJsonObject oauth = arr(security, "extension").first().toObject();
     QVERIFY(str(oauth, "url").endsWith("oauth-uris"_L1));
     QCOMPARE(str(arr(oauth, "extension").first().toObject(), "valueUri"), s->tokenUrl().toString());
@@ -275,7 +276,8 @@ void TestDemoServer::groupSearchAndPaging()
         for (const QJsonValue &e : entries) {
             const QJsonObject g = e.toObject().value("resource"_L1).toObject();
             QCOMPARE(str(g, "resourceType"), u"Group"_s);
-            QCOMPARE(str(e.toObject(), "fullUrl"), s->baseUrl().toString() + u"/Group/"_s + str(g, "id"));
+            QCOMPARE(str(e.toObject(), "fullUrl"),
+                     s->baseUrl().toString() + u"/Group/"_s + str(g, "id"));
             seen.append(str(g, "id"));
         }
         next = QUrl();
@@ -292,14 +294,18 @@ void TestDemoServer::groupSearchAndPaging()
     // name:contains is case-insensitive; name is a prefix match.
     const QString someName = s->cohort().groups().first().name;
     const QString middle = someName.mid(2, 5).toUpper();
-    const Reply contains = m_http.get(url(*s, u"/Group?name:contains="_s + QString::fromLatin1(QUrl::toPercentEncoding(middle))));
+    const Reply contains = m_http.get(
+        url(*s, u"/Group?name:contains="_s + QString::fromLatin1(QUrl::toPercentEncoding(middle))));
     QCOMPARE(contains.status, 200);
     QVERIFY(contains.json().value("total"_L1).toInt() >= 1);
     for (const QJsonValue &e : arr(contains.json(), "entry"))
-        QVERIFY(str(e.toObject().value("resource"_L1).toObject(), "name").contains(middle, Qt::CaseInsensitive));
-    const Reply prefix = m_http.get(url(*s, u"/Group?name="_s + QString::fromLatin1(QUrl::toPercentEncoding(someName.left(4)))));
+        QVERIFY(str(e.toObject().value("resource"_L1).toObject(), "name")
+                    .contains(middle, Qt::CaseInsensitive));
+    const Reply prefix = m_http.get(url(
+        *s, u"/Group?name="_s + QString::fromLatin1(QUrl::toPercentEncoding(someName.left(4)))));
     for (const QJsonValue &e : arr(prefix.json(), "entry"))
-        QVERIFY(str(e.toObject().value("resource"_L1).toObject(), "name").startsWith(someName.left(4), Qt::CaseInsensitive));
+        QVERIFY(str(e.toObject().value("resource"_L1).toObject(), "name")
+                    .startsWith(someName.left(4), Qt::CaseInsensitive));
     QVERIFY(prefix.json().value("total"_L1).toInt() >= 1);
     const Reply none = m_http.get(url(*s, u"/Group?name:contains=zzzz-no-such-group"_s));
     QCOMPARE(none.json().value("total"_L1).toInt(), 0);
@@ -318,7 +324,8 @@ void TestDemoServer::groupAndPatientRead()
     QVERIFY(group.value("actual"_L1).toBool());
     QCOMPARE(group.value("quantity"_L1).toInt(), int(def.members.size()));
     QCOMPARE(arr(group, "member").size(), def.members.size());
-    const QString firstMember = str(arr(group, "member").first().toObject().value("entity"_L1).toObject(), "reference");
+    const QString firstMember =
+        str(arr(group, "member").first().toObject().value("entity"_L1).toObject(), "reference");
     QVERIFY(firstMember.startsWith("Patient/"_L1));
 
     const Reply p = m_http.get(url(*s, u"/"_s + firstMember));
@@ -339,18 +346,33 @@ void TestDemoServer::kickoffValidation_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("mentions");
     QTest::newRow("no Prefer") << u"/Group/{g}/$export"_s << false << 400 << u"respond-async"_s;
-    QTest::newRow("unknown type") << u"/Group/{g}/$export?_type=Patient,Spaceship"_s << true << 400 << u"Spaceship"_s;
-    QTest::newRow("since without zone") << u"/Group/{g}/$export?_since=2024-01-01T00:00:00"_s << true << 400 << u"time zone"_s;
-    QTest::newRow("since a date only") << u"/Group/{g}/$export?_since=2024-01-01"_s << true << 400 << u"_since"_s;
-    QTest::newRow("bad until") << u"/Group/{g}/$export?_until=yesterday"_s << true << 400 << u"_until"_s;
-    QTest::newRow("until before since") << u"/Group/{g}/$export?_since=2024-01-01T00:00:00Z&_until=2023-01-01T00:00:00Z"_s << true << 400 << u"_until"_s;
-    QTest::newRow("bad format") << u"/Group/{g}/$export?_outputFormat=text/csv"_s << true << 400 << u"_outputFormat"_s;
-    QTest::newRow("patient by GET") << u"/Group/{g}/$export?patient=Patient/pat-00001"_s << true << 400 << u"POST"_s;
-    QTest::newRow("unknown parameter") << u"/Group/{g}/$export?_bogus=1"_s << true << 400 << u"_bogus"_s;
-    QTest::newRow("bad typeFilter param") << u"/Group/{g}/$export?_typeFilter=Observation%3Fsubject%3DPatient/1"_s << true << 400 << u"subject"_s;
-    QTest::newRow("typeFilter unknown type") << u"/Group/{g}/$export?_typeFilter=Spaceship%3Fcode%3D1"_s << true << 400 << u"Spaceship"_s;
-    QTest::newRow("unknown group") << u"/Group/no-such-group/$export"_s << true << 404 << u"no-such-group"_s;
-    QTest::newRow("ok") << u"/Group/{g}/$export?_type=Patient&_since=2020-01-01T00:00:00%2B02:00"_s << true << 202 << QString();
+    QTest::newRow("unknown type") << u"/Group/{g}/$export?_type=Patient,Spaceship"_s << true << 400
+                                  << u"Spaceship"_s;
+    QTest::newRow("since without zone")
+        << u"/Group/{g}/$export?_since=2024-01-01T00:00:00"_s << true << 400 << u"time zone"_s;
+    QTest::newRow("since a date only")
+        << u"/Group/{g}/$export?_since=2024-01-01"_s << true << 400 << u"_since"_s;
+    QTest::newRow("bad until") << u"/Group/{g}/$export?_until=yesterday"_s << true << 400
+                               << u"_until"_s;
+    QTest::newRow("until before since")
+        << u"/Group/{g}/$export?_since=2024-01-01T00:00:00Z&_until=2023-01-01T00:00:00Z"_s << true
+        << 400 << u"_until"_s;
+    QTest::newRow("bad format") << u"/Group/{g}/$export?_outputFormat=text/csv"_s << true << 400
+                                << u"_outputFormat"_s;
+    QTest::newRow("patient by GET")
+        << u"/Group/{g}/$export?patient=Patient/pat-00001"_s << true << 400 << u"POST"_s;
+    QTest::newRow("unknown parameter")
+        << u"/Group/{g}/$export?_bogus=1"_s << true << 400 << u"_bogus"_s;
+    QTest::newRow("bad typeFilter param")
+        << u"/Group/{g}/$export?_typeFilter=Observation%3Fsubject%3DPatient/1"_s << true << 400
+        << u"subject"_s;
+    QTest::newRow("typeFilter unknown type")
+        << u"/Group/{g}/$export?_typeFilter=Spaceship%3Fcode%3D1"_s << true << 400
+        << u"Spaceship"_s;
+    QTest::newRow("unknown group")
+        << u"/Group/no-such-group/$export"_s << true << 404 << u"no-such-group"_s;
+    QTest::newRow("ok") << u"/Group/{g}/$export?_type=Patient&_since=2020-01-01T00:00:00%2B02:00"_s
+                        << true << 202 << QString();
 }
 
 void TestDemoServer::kickoffValidation()
@@ -384,7 +406,9 @@ void TestDemoServer::groupExportFlow()
         members.insert(u"Patient/"_s + s->cohort().patient(i).id);
 
     Manifest m;
-    QVERIFY(runExport(*s, u"/Group/"_s + groupId + u"/$export?_type=Patient,Observation,Condition,Encounter"_s, &m));
+    QVERIFY(runExport(
+        *s, u"/Group/"_s + groupId + u"/$export?_type=Patient,Observation,Condition,Encounter"_s,
+        &m));
     QVERIFY(fhir::parseInstant(str(m.json, "transactionTime")).has_value());
     QVERIFY(str(m.json, "request").contains(u"/Group/"_s + groupId + u"/$export"_s));
     QCOMPARE(m.json.value("requiresAccessToken"_L1).toBool(true), false);
@@ -423,7 +447,8 @@ void TestDemoServer::groupExportFlow()
     }
     for (int n : filesPerType)
         multiFileTypes += n > 1 ? 1 : 0;
-    QCOMPARE(typesSeen, (QSet<QString>{u"Patient"_s, u"Observation"_s, u"Condition"_s, u"Encounter"_s}));
+    QCOMPARE(typesSeen,
+             (QSet<QString>{u"Patient"_s, u"Observation"_s, u"Condition"_s, u"Encounter"_s}));
     QCOMPARE(patientsSeen, members);
     QVERIFY2(multiFileTypes >= 1, "Observations should be split over several files of 300");
 }
@@ -433,14 +458,17 @@ void TestDemoServer::progressWhileRunning()
     demo::DemoServerOptions o = quick();
     o.exportSeconds = 2;
     auto s = makeServer(o);
-    const Reply kick = m_http.get(url(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export"_s), kickoffHeaders());
+    const Reply kick = m_http.get(url(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export"_s),
+                                  kickoffHeaders());
     QCOMPARE(kick.status, 202);
     // The 202 body is informational only, shaped like the seed vendor's.
     QVERIFY(kick.json().contains("transactionTime"_L1));
     const QUrl status(QString::fromUtf8(kick.header("Content-Location")));
     const Reply poll = m_http.get(status);
     QCOMPARE(poll.status, 202);
-    QVERIFY(QRegularExpression(u"^\\d{1,2}% complete$"_s).match(QString::fromLatin1(poll.header("X-Progress"))).hasMatch());
+    QVERIFY(QRegularExpression(u"^\\d{1,2}% complete$"_s)
+                .match(QString::fromLatin1(poll.header("X-Progress")))
+                .hasMatch());
     bool ok = false;
     const int retryAfter = poll.header("Retry-After").toInt(&ok);
     QVERIFY(ok && retryAfter >= 1 && retryAfter <= 5);
@@ -456,7 +484,12 @@ void TestDemoServer::sinceAndUntil()
         for (const auto &[type, fileUrl] : m.outputs) {
             const Reply f = m_http.get(fileUrl);
             for (const QByteArray &line : f.body.chopped(1).split('\n')) {
-                const auto lu = fhir::parseInstant(QJsonDocument::fromJson(line).object().value("meta"_L1).toObject().value("lastUpdated"_L1).toString());
+                const auto lu = fhir::parseInstant(QJsonDocument::fromJson(line)
+                                                       .object()
+                                                       .value("meta"_L1)
+                                                       .toObject()
+                                                       .value("lastUpdated"_L1)
+                                                       .toString());
                 if (lu)
                     dates->append(*lu);
                 ++n;
@@ -484,9 +517,10 @@ void TestDemoServer::sinceAndUntil()
 void TestDemoServer::typeFilter()
 {
     auto s = makeServer(quick());
-    const QString path = u"/Group/"_s + firstGroupWithMembers(*s)
-        + u"/$export?_type=Observation,Patient&_typeFilter="_s
-        + QString::fromLatin1(QUrl::toPercentEncoding(u"Observation?category=laboratory"_s));
+    const QString path =
+        u"/Group/"_s + firstGroupWithMembers(*s) +
+        u"/$export?_type=Observation,Patient&_typeFilter="_s +
+        QString::fromLatin1(QUrl::toPercentEncoding(u"Observation?category=laboratory"_s));
     Manifest m;
     QVERIFY(runExport(*s, path, &m));
     int observations = 0;
@@ -510,12 +544,16 @@ void TestDemoServer::typeFilter()
     const QString codes = QString::fromLatin1(QUrl::toPercentEncoding(
         u"Observation?code=http://loinc.org|4548-4,Observation?code=8867-4"_s));
     Manifest byCode;
-    QVERIFY(runExport(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Observation&_typeFilter="_s + codes, &byCode));
+    QVERIFY(runExport(*s,
+                      u"/Group/"_s + firstGroupWithMembers(*s) +
+                          u"/$export?_type=Observation&_typeFilter="_s + codes,
+                      &byCode));
     QSet<QString> loinc;
     for (const auto &[type, fileUrl] : byCode.outputs) {
         for (const QByteArray &line : m_http.get(fileUrl).body.chopped(1).split('\n')) {
             const QJsonObject res = QJsonDocument::fromJson(line).object();
-            loinc.insert(str(arr(res.value("code"_L1).toObject(), "coding").first().toObject(), "code"));
+            loinc.insert(
+                str(arr(res.value("code"_L1).toObject(), "coding").first().toObject(), "code"));
         }
     }
     QCOMPARE(loinc, (QSet<QString>{u"4548-4"_s, u"8867-4"_s}));
@@ -525,7 +563,10 @@ void TestDemoServer::elements()
 {
     auto s = makeServer(quick());
     Manifest m;
-    QVERIFY(runExport(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Condition&_elements=code,Condition.subject"_s, &m));
+    QVERIFY(runExport(*s,
+                      u"/Group/"_s + firstGroupWithMembers(*s) +
+                          u"/$export?_type=Condition&_elements=code,Condition.subject"_s,
+                      &m));
     QVERIFY(!m.outputs.isEmpty());
     for (const auto &[type, fileUrl] : m.outputs) {
         for (const QByteArray &line : m_http.get(fileUrl).body.chopped(1).split('\n')) {
@@ -533,7 +574,8 @@ void TestDemoServer::elements()
             const QJsonObject res = QJsonDocument::fromJson(line).object();
             QStringList keys = res.keys();
             keys.sort();
-            QCOMPARE(keys, (QStringList{u"code"_s, u"id"_s, u"meta"_s, u"resourceType"_s, u"subject"_s}));
+            QCOMPARE(keys,
+                     (QStringList{u"code"_s, u"id"_s, u"meta"_s, u"resourceType"_s, u"subject"_s}));
             const QJsonArray tags = arr(res.value("meta"_L1).toObject(), "tag");
             QCOMPARE(str(tags.last().toObject(), "code"), u"SUBSETTED"_s);
         }
@@ -551,18 +593,23 @@ void TestDemoServer::postWithPatients()
         QJsonArray parameters;
         parameters.append(QJsonObject{{u"name"_s, u"_type"_s}, {u"valueString"_s, types}});
         for (const QString &p : patients)
-            parameters.append(QJsonObject{{u"name"_s, u"patient"_s},
-                                          {u"valueReference"_s, QJsonObject{{u"reference"_s, u"Patient/"_s + p}}}});
-        return QJsonDocument(QJsonObject{{u"resourceType"_s, u"Parameters"_s}, {u"parameter"_s, parameters}}).toJson();
+            parameters.append(QJsonObject{
+                {u"name"_s, u"patient"_s},
+                {u"valueReference"_s, QJsonObject{{u"reference"_s, u"Patient/"_s + p}}}});
+        return QJsonDocument(
+                   QJsonObject{{u"resourceType"_s, u"Parameters"_s}, {u"parameter"_s, parameters}})
+            .toJson();
     };
     Manifest m;
-    QVERIFY(runExport(*s, u"/Group/"_s + groupId + u"/$export"_s, &m, {}, body({p1, p2}, u"Patient,Encounter"_s)));
+    QVERIFY(runExport(*s, u"/Group/"_s + groupId + u"/$export"_s, &m, {},
+                      body({p1, p2}, u"Patient,Encounter"_s)));
     QSet<QString> refs;
     for (const auto &[type, fileUrl] : m.outputs) {
         for (const QByteArray &line : m_http.get(fileUrl).body.chopped(1).split('\n')) {
             const QJsonObject res = QJsonDocument::fromJson(line).object();
-            refs.insert(type == "Patient"_L1 ? u"Patient/"_s + str(res, "id")
-                                             : str(res.value("subject"_L1).toObject(), "reference"));
+            refs.insert(type == "Patient"_L1
+                            ? u"Patient/"_s + str(res, "id")
+                            : str(res.value("subject"_L1).toObject(), "reference"));
         }
     }
     QCOMPARE(refs, (QSet<QString>{u"Patient/"_s + p1, u"Patient/"_s + p2}));
@@ -576,12 +623,16 @@ void TestDemoServer::postWithPatients()
     QVERIFY(outsider >= 0);
     Headers headers = kickoffHeaders();
     headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/fhir+json")));
-    const Reply notMember = m_http.post(url(*s, u"/Group/"_s + groupId + u"/$export"_s), body({s->cohort().patient(outsider).id}, u"Patient"_s), headers);
+    const Reply notMember =
+        m_http.post(url(*s, u"/Group/"_s + groupId + u"/$export"_s),
+                    body({s->cohort().patient(outsider).id}, u"Patient"_s), headers);
     QCOMPARE(notMember.status, 400);
     QVERIFY(notMember.outcomeText().contains("not a member"_L1));
-    const Reply notParameters = m_http.post(url(*s, u"/Group/"_s + groupId + u"/$export"_s), "{\"resourceType\":\"Patient\"}", headers);
+    const Reply notParameters = m_http.post(url(*s, u"/Group/"_s + groupId + u"/$export"_s),
+                                            "{\"resourceType\":\"Patient\"}", headers);
     QCOMPARE(notParameters.status, 400);
-    const Reply notJson = m_http.post(url(*s, u"/Group/"_s + groupId + u"/$export"_s), "<html>", headers);
+    const Reply notJson =
+        m_http.post(url(*s, u"/Group/"_s + groupId + u"/$export"_s), "<html>", headers);
     QCOMPARE(notJson.status, 400);
 }
 
@@ -604,7 +655,9 @@ void TestDemoServer::lenientHandling()
 {
     auto s = makeServer(quick());
     Manifest m;
-    const QString path = u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Patient,Spaceship&includeAssociatedData=LatestProvenanceResources"_s;
+    const QString path =
+        u"/Group/"_s + firstGroupWithMembers(*s) +
+        u"/$export?_type=Patient,Spaceship&includeAssociatedData=LatestProvenanceResources"_s;
     QVERIFY(runExport(*s, path, &m, {{"Prefer", "respond-async, handling=lenient"}}));
     const QJsonArray errors = arr(m.json, "error");
     QCOMPARE(errors.size(), 1);
@@ -624,7 +677,8 @@ void TestDemoServer::cancel()
     demo::DemoServerOptions o = quick();
     o.exportSeconds = 30;
     auto s = makeServer(o);
-    const Reply kick = m_http.get(url(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export"_s), kickoffHeaders());
+    const Reply kick = m_http.get(url(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export"_s),
+                                  kickoffHeaders());
     const QUrl status(QString::fromUtf8(kick.header("Content-Location")));
     QCOMPARE(m_http.get(status).status, 202);
     const Reply del = m_http.del(status);
@@ -635,12 +689,17 @@ void TestDemoServer::cancel()
     // After completion, DELETE lets the server drop the files.
     auto quickServer = makeServer(quick());
     Manifest m;
-    QVERIFY(runExport(*quickServer, u"/Group/"_s + firstGroupWithMembers(*quickServer) + u"/$export?_type=Patient"_s, &m));
+    QVERIFY(runExport(
+        *quickServer,
+        u"/Group/"_s + firstGroupWithMembers(*quickServer) + u"/$export?_type=Patient"_s, &m));
     const QUrl file = m.outputs.first().second;
     QCOMPARE(m_http.get(file).status, 200);
     const QString statusUrl = quickServer->requestLog().at(1).path; // the first poll
     QVERIFY(statusUrl.contains("$export-poll-status"_L1));
-    QCOMPARE(m_http.del(QUrl(u"http://127.0.0.1:%1"_s.arg(quickServer->baseUrl().port()) + statusUrl)).status, 202);
+    QCOMPARE(
+        m_http.del(QUrl(u"http://127.0.0.1:%1"_s.arg(quickServer->baseUrl().port()) + statusUrl))
+            .status,
+        202);
     QCOMPARE(m_http.get(file).status, 404);
 }
 
@@ -648,7 +707,8 @@ void TestDemoServer::gzipRangeAndBinary()
 {
     auto s = makeServer(quick());
     Manifest m;
-    QVERIFY(runExport(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Observation"_s, &m));
+    QVERIFY(runExport(
+        *s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Observation"_s, &m));
     const QUrl file = m.outputs.first().second;
     const Reply plain = m_http.get(file, {{"Accept-Encoding", "identity"}});
     QCOMPARE(plain.status, 200);
@@ -666,7 +726,9 @@ void TestDemoServer::gzipRangeAndBinary()
     const Reply tail = m_http.get(file, {{"Range", "bytes=1000-"}, {"Accept-Encoding", "gzip"}});
     QCOMPARE(tail.status, 206);
     QVERIFY(tail.header("Content-Encoding").isEmpty());
-    QCOMPARE(tail.header("Content-Range"), "bytes 1000-" + QByteArray::number(plain.body.size() - 1) + '/' + QByteArray::number(plain.body.size()));
+    QCOMPARE(tail.header("Content-Range"), "bytes 1000-" +
+                                               QByteArray::number(plain.body.size() - 1) + '/' +
+                                               QByteArray::number(plain.body.size()));
     QCOMPARE(tail.body, plain.body.mid(1000));
     const Reply middle = m_http.get(file, {{"Range", "bytes=10-19"}});
     QCOMPARE(middle.status, 206);
@@ -706,7 +768,8 @@ void TestDemoServer::faultPoll429AndTransient()
     demo::DemoServerOptions o = quick();
     o.faults = {demo::Fault::Poll429, demo::Fault::Transient};
     auto s = makeServer(o);
-    const Reply kick = m_http.get(url(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export"_s), kickoffHeaders());
+    const Reply kick = m_http.get(url(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export"_s),
+                                  kickoffHeaders());
     const QUrl status(QString::fromUtf8(kick.header("Content-Location")));
     const Reply r1 = m_http.get(status);
     QCOMPARE(r1.status, 429);
@@ -725,7 +788,8 @@ void TestDemoServer::faultFatal()
     demo::DemoServerOptions o = quick();
     o.faults = {demo::Fault::Fatal};
     auto s = makeServer(o);
-    const Reply kick = m_http.get(url(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export"_s), kickoffHeaders());
+    const Reply kick = m_http.get(url(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export"_s),
+                                  kickoffHeaders());
     QCOMPARE(kick.status, 202);
     const QUrl status(QString::fromUtf8(kick.header("Content-Location")));
     for (int i = 0; i < 3; ++i) {
@@ -742,7 +806,8 @@ void TestDemoServer::faultRetryAfterDate()
     o.exportSeconds = 3;
     o.faults = {demo::Fault::RetryAfterDate};
     auto s = makeServer(o);
-    const Reply kick = m_http.get(url(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export"_s), kickoffHeaders());
+    const Reply kick = m_http.get(url(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export"_s),
+                                  kickoffHeaders());
     const Reply r = m_http.get(QUrl(QString::fromUtf8(kick.header("Content-Location"))));
     QCOMPARE(r.status, 202);
     const auto when = fhir::parseHttpDate(r.header("Retry-After"));
@@ -756,7 +821,8 @@ void TestDemoServer::faultBadManifest()
     demo::DemoServerOptions o = quick();
     o.faults = {demo::Fault::BadManifest};
     auto s = makeServer(o);
-    const Reply kick = m_http.get(url(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export"_s), kickoffHeaders());
+    const Reply kick = m_http.get(url(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export"_s),
+                                  kickoffHeaders());
     const QUrl status(QString::fromUtf8(kick.header("Content-Location")));
     Reply r;
     QTRY_VERIFY_WITH_TIMEOUT((r = m_http.get(status)).status != 202, 10000);
@@ -773,7 +839,8 @@ void TestDemoServer::faultDropConnection()
     auto s = makeServer(o);
     s->setFault(demo::Fault::DropConnection, false); // let the export itself through
     Manifest m;
-    QVERIFY(runExport(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Observation"_s, &m));
+    QVERIFY(runExport(
+        *s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Observation"_s, &m));
     s->setFault(demo::Fault::DropConnection, true);
     const QUrl file = m.outputs.first().second;
     const Reply broken = m_http.get(file, {{"Accept-Encoding", "identity"}});
@@ -782,7 +849,9 @@ void TestDemoServer::faultDropConnection()
     const qint64 announced = broken.header("Content-Length").toLongLong();
     QVERIFY(announced > 0);
     QVERIFY2(broken.error != QNetworkReply::NoError || broken.body.size() < announced,
-             qPrintable(u"status %1, %2 of %3 bytes"_s.arg(broken.status).arg(broken.body.size()).arg(announced)));
+             qPrintable(u"status %1, %2 of %3 bytes"_s.arg(broken.status)
+                            .arg(broken.body.size())
+                            .arg(announced)));
     QVERIFY(broken.body.size() < announced);
     const Reply whole = m_http.get(file, {{"Accept-Encoding", "identity"}});
     QCOMPARE(whole.error, QNetworkReply::NoError);
@@ -800,7 +869,8 @@ void TestDemoServer::faultSlowFiles()
     o.slowChunkIntervalMs = 5;
     auto s = makeServer(o);
     Manifest m;
-    QVERIFY(runExport(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Observation"_s, &m));
+    QVERIFY(runExport(
+        *s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Observation"_s, &m));
     const Reply slow = m_http.get(m.outputs.first().second, {{"Accept-Encoding", "identity"}});
     QCOMPARE(slow.status, 200);
     QCOMPARE(slow.body.count('\n'), m.counts.first());
@@ -819,7 +889,8 @@ void TestDemoServer::faultSecondOrigin()
     const QByteArray token = fetchToken(*s, m_esKey, u"client"_s);
     QVERIFY(!token.isEmpty());
     Manifest m;
-    QVERIFY(runExport(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Patient"_s, &m, bearer(token)));
+    QVERIFY(runExport(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Patient"_s,
+                      &m, bearer(token)));
     QCOMPARE(m.json.value("requiresAccessToken"_L1).toBool(true), false);
     const QUrl file = m.outputs.first().second;
     QCOMPARE(file.port(), s->secondOriginUrl().port());
@@ -840,7 +911,8 @@ void TestDemoServer::faultRedirectFiles()
     o.faults = {demo::Fault::RedirectFiles};
     auto s = makeServer(o);
     Manifest m;
-    QVERIFY(runExport(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Patient"_s, &m));
+    QVERIFY(
+        runExport(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Patient"_s, &m));
     const Reply hop = m_http.get(m.outputs.first().second);
     QCOMPARE(hop.status, 307);
     const QUrl location(QString::fromUtf8(hop.header("Location")));
@@ -865,7 +937,8 @@ void TestDemoServer::authTokens()
 
     for (const auth::Key &key : {m_rsKey, m_esKey}) {
         Reply tokenReply;
-        const QByteArray token = fetchToken(*s, key, u"bulk-client"_s, u"system/Group.read system/Patient.read"_s, &tokenReply);
+        const QByteArray token = fetchToken(
+            *s, key, u"bulk-client"_s, u"system/Group.read system/Patient.read"_s, &tokenReply);
         QCOMPARE(tokenReply.status, 200);
         QVERIFY(!token.isEmpty());
         QCOMPARE(tokenReply.json().value("expires_in"_L1).toInt(), 300);
@@ -874,7 +947,9 @@ void TestDemoServer::authTokens()
         QCOMPARE(m_http.get(groups, bearer(token)).status, 200);
         // Files need the token too: requiresAccessToken is true.
         Manifest m;
-        QVERIFY(runExport(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Patient"_s, &m, bearer(token)));
+        QVERIFY(runExport(*s,
+                          u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Patient"_s,
+                          &m, bearer(token)));
         QCOMPARE(m.json.value("requiresAccessToken"_L1).toBool(), true);
         QCOMPARE(m_http.get(m.outputs.first().second).status, 401);
         QCOMPARE(m_http.get(m.outputs.first().second, bearer(token)).status, 200);
@@ -895,7 +970,8 @@ void TestDemoServer::authRejections_data()
     QTest::newRow("wrong iss") << u"iss"_s << u"invalid_client"_s << u"iss"_s;
     QTest::newRow("replayed jti") << u"replay"_s << u"invalid_client"_s << u"replay"_s;
     QTest::newRow("invalid scope") << u"scope"_s << u"invalid_scope"_s << u"patient/*.read"_s;
-    QTest::newRow("wrong grant") << u"grant"_s << u"unsupported_grant_type"_s << u"client_credentials"_s;
+    QTest::newRow("wrong grant") << u"grant"_s << u"unsupported_grant_type"_s
+                                 << u"client_credentials"_s;
     QTest::newRow("not a JWT") << u"garbage"_s << u"invalid_client"_s << u"JWT"_s;
 }
 
@@ -911,9 +987,12 @@ void TestDemoServer::authRejections()
     auto s = makeServer(o);
 
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    QJsonObject claims{{u"iss"_s, u"bulk-client"_s}, {u"sub"_s, u"bulk-client"_s},
-                       {u"aud"_s, s->tokenUrl().toString()}, {u"exp"_s, now + 120},
-                       {u"jti"_s, u"jti-%1"_s.arg(QString::fromLatin1(QTest::currentDataTag()).toHtmlEscaped())}};
+    QJsonObject claims{
+        {u"iss"_s, u"bulk-client"_s},
+        {u"sub"_s, u"bulk-client"_s},
+        {u"aud"_s, s->tokenUrl().toString()},
+        {u"exp"_s, now + 120},
+        {u"jti"_s, u"jti-%1"_s.arg(QString::fromLatin1(QTest::currentDataTag()).toHtmlEscaped())}};
     auth::Key signer = m_rsKey;
     QString scope = u"system/*.read"_s;
     QString grant = u"client_credentials"_s;
@@ -941,7 +1020,8 @@ void TestDemoServer::authRejections()
     QUrlQuery form;
     form.addQueryItem(u"grant_type"_s, grant);
     form.addQueryItem(u"scope"_s, scope);
-    form.addQueryItem(u"client_assertion_type"_s, u"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"_s);
+    form.addQueryItem(u"client_assertion_type"_s,
+                      u"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"_s);
     form.addQueryItem(u"client_assertion"_s, QString::fromLatin1(assertion));
     const QByteArray body = form.toString(QUrl::FullyEncoded).toUtf8();
     const Headers headers{{"Content-Type", "application/x-www-form-urlencoded"}};
@@ -950,7 +1030,8 @@ void TestDemoServer::authRejections()
     const Reply r = m_http.post(s->tokenUrl(), body, headers);
     QCOMPARE(r.status, 400);
     QCOMPARE(str(r.json(), "error"), error);
-    QVERIFY2(str(r.json(), "error_description").contains(mentions), qPrintable(str(r.json(), "error_description")));
+    QVERIFY2(str(r.json(), "error_description").contains(mentions),
+             qPrintable(str(r.json(), "error_description")));
     QCOMPARE(s->tokensIssued(), kind == "replay"_L1 ? 1 : 0);
 }
 
@@ -963,7 +1044,8 @@ void TestDemoServer::authTokenLifetime()
     o.tokenLifetimeSeconds = 1;
     auto s = makeServer(o);
     Reply tokenReply;
-    const QByteArray token = fetchToken(*s, m_esKey, u"bulk-client"_s, u"system/*.read"_s, &tokenReply);
+    const QByteArray token =
+        fetchToken(*s, m_esKey, u"bulk-client"_s, u"system/*.read"_s, &tokenReply);
     QCOMPARE(tokenReply.json().value("expires_in"_L1).toInt(), 1);
     QCOMPARE(m_http.get(url(*s, u"/Group"_s), bearer(token)).status, 200);
     QTRY_COMPARE_WITH_TIMEOUT(m_http.get(url(*s, u"/Group"_s), bearer(token)).status, 401, 5000);
@@ -981,7 +1063,9 @@ void TestDemoServer::faultTokenExpiry()
     auto s = makeServer(o);
     QByteArray token = fetchToken(*s, m_rsKey, u"bulk-client"_s);
     Manifest m;
-    QVERIFY(runExport(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Patient,Condition"_s, &m, bearer(token)));
+    QVERIFY(runExport(
+        *s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Patient,Condition"_s, &m,
+        bearer(token)));
     QVERIFY(m.outputs.size() >= 2);
     const QUrl file = m.outputs.first().second;
     QCOMPARE(m_http.get(file, bearer(token)).status, 401);
@@ -1002,7 +1086,8 @@ void TestDemoServer::sameSeedSameBytes()
 {
     auto a = makeServer(quick());
     auto b = makeServer(quick());
-    const QString path = u"/Group/"_s + firstGroupWithMembers(*a) + u"/$export?_type=Patient,Observation"_s;
+    const QString path =
+        u"/Group/"_s + firstGroupWithMembers(*a) + u"/$export?_type=Patient,Observation"_s;
     Manifest ma, mb;
     QVERIFY(runExport(*a, path, &ma));
     QVERIFY(runExport(*b, path, &mb));

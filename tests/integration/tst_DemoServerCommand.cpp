@@ -30,7 +30,8 @@ private:
     {
         process.start(QStringLiteral(COHORT_EXE),
                       QStringList{u"demo-server"_s, u"--port"_s, u"0"_s, u"--patients"_s, u"15"_s,
-                                  u"--export-seconds"_s, u"0"_s} + extra);
+                                  u"--export-seconds"_s, u"0"_s} +
+                          extra);
         if (!process.waitForStarted(10000))
             return {};
         QByteArray out;
@@ -142,7 +143,9 @@ void TestDemoServerCommand::rejectsBadOptions_data()
     QTest::newRow("bad port") << QStringList{u"--port"_s, u"70000"_s} << u"--port"_s;
     QTest::newRow("bad patients") << QStringList{u"--patients"_s, u"many"_s} << u"--patients"_s;
     QTest::newRow("auth without key") << QStringList{u"--auth"_s} << u"--client-id"_s;
-    QTest::newRow("missing jwks") << QStringList{u"--auth"_s, u"--client-id"_s, u"x"_s, u"--jwks"_s, u"/nonexistent/keys.json"_s} << u"/nonexistent/keys.json"_s;
+    QTest::newRow("missing jwks") << QStringList{u"--auth"_s, u"--client-id"_s, u"x"_s, u"--jwks"_s,
+                                                 u"/nonexistent/keys.json"_s}
+                                  << u"/nonexistent/keys.json"_s;
 }
 
 void TestDemoServerCommand::rejectsBadOptions()
@@ -167,9 +170,9 @@ void TestDemoServerCommand::withAuthAndFault()
     jwks.close();
 
     QProcess p;
-    const QUrl base = start(p, {u"--auth"_s, u"--client-id"_s, u"cli-client"_s, u"--jwks"_s,
-                                jwks.fileName(), u"--token-lifetime"_s, u"120"_s, u"--fault"_s,
-                                u"kickoff-429"_s});
+    const QUrl base =
+        start(p, {u"--auth"_s, u"--client-id"_s, u"cli-client"_s, u"--jwks"_s, jwks.fileName(),
+                  u"--token-lifetime"_s, u"120"_s, u"--fault"_s, u"kickoff-429"_s});
     QVERIFY2(!base.isEmpty(), p.readAllStandardError().constData());
     const QUrl tokenUrl(base.toString() + u"/auth/token"_s);
     QUrlQuery form;
@@ -177,12 +180,14 @@ void TestDemoServerCommand::withAuthAndFault()
     form.addQueryItem(u"scope"_s, u"system/*.read"_s);
     form.addQueryItem(u"client_assertion_type"_s,
                       u"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"_s);
-    form.addQueryItem(u"client_assertion"_s, QString::fromLatin1(auth::makeClientAssertion(key, u"cli-client"_s, tokenUrl.toString())));
+    form.addQueryItem(u"client_assertion"_s, QString::fromLatin1(auth::makeClientAssertion(
+                                                 key, u"cli-client"_s, tokenUrl.toString())));
     const Reply token = m_http.post(tokenUrl, form.toString(QUrl::FullyEncoded).toUtf8(),
                                     {{"Content-Type", "application/x-www-form-urlencoded"}});
     QCOMPARE(token.status, 200);
     QCOMPARE(token.json().value("expires_in"_L1).toInt(), 120);
-    const QByteArray bearer = "Bearer " + token.json().value("access_token"_L1).toString().toLatin1();
+    const QByteArray bearer =
+        "Bearer " + token.json().value("access_token"_L1).toString().toLatin1();
     QCOMPARE(m_http.get(QUrl(base.toString() + u"/Group"_s)).status, 401);
     const QUrl kick(base.toString() + u"/$export"_s);
     QCOMPARE(m_http.get(kick, Headers{{"Authorization", bearer}} + kickoffHeaders()).status, 429);

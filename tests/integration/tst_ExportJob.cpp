@@ -107,8 +107,11 @@ private:
         QUrlQuery form;
         form.addQueryItem(u"grant_type"_s, u"client_credentials"_s);
         form.addQueryItem(u"scope"_s, u"system/*.read"_s);
-        form.addQueryItem(u"client_assertion_type"_s, u"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"_s);
-        form.addQueryItem(u"client_assertion"_s, QString::fromLatin1(auth::makeClientAssertion(m_key, u"engine-test"_s, server.tokenUrl().toString())));
+        form.addQueryItem(u"client_assertion_type"_s,
+                          u"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"_s);
+        form.addQueryItem(u"client_assertion"_s,
+                          QString::fromLatin1(auth::makeClientAssertion(
+                              m_key, u"engine-test"_s, server.tokenUrl().toString())));
         const Reply r = m_http.post(server.tokenUrl(), form.toString(QUrl::FullyEncoded).toUtf8(),
                                     {{"Content-Type", "application/x-www-form-urlencoded"}});
         return r.json().value("access_token"_L1).toString().toLatin1();
@@ -206,18 +209,22 @@ void TestExportJob::completeGroupExport()
     auto s = setup(quick());
     QTemporaryDir dir;
     const QString folder = dir.filePath(u"out"_s);
-    ExportJob job(s.client.get(), groupRequest(*s.server, {u"Patient"_s, u"Observation"_s, u"Condition"_s}), folder);
+    ExportJob job(s.client.get(),
+                  groupRequest(*s.server, {u"Patient"_s, u"Observation"_s, u"Condition"_s}),
+                  folder);
     QSignalSpy states(&job, &ExportJob::stateChanged);
     QCOMPARE(run(job), ExportState::Completed);
     QList<ExportState> seen;
     for (const auto &args : states)
         seen.append(args.at(0).value<ExportState>());
-    QCOMPARE(seen, (QList<ExportState>{ExportState::KickingOff, ExportState::Polling, ExportState::Downloading, ExportState::Completed}));
+    QCOMPARE(seen, (QList<ExportState>{ExportState::KickingOff, ExportState::Polling,
+                                       ExportState::Downloading, ExportState::Completed}));
     checkFolder(job);
     const auto files = filesIn(folder);
     QVERIFY(files.contains(u"Patient.001.ndjson"_s));
     QVERIFY(files.contains(u"Observation.001.ndjson"_s));
-    QVERIFY2(files.contains(u"Observation.002.ndjson"_s), "400 per file: Observations span several files");
+    QVERIFY2(files.contains(u"Observation.002.ndjson"_s),
+             "400 per file: Observations span several files");
     // The journal on disk says the same as the job.
     const auto journal = bulk::ExportJournal::load(folder);
     QVERIFY(journal.has_value());
@@ -314,15 +321,19 @@ void TestExportJob::recoverableFaults()
     o.faults = {*demo::faultFromName(fault)};
     auto s = setup(o);
     QTemporaryDir dir;
-    ExportJob job(s.client.get(), groupRequest(*s.server, {u"Patient"_s, u"Condition"_s, u"Encounter"_s}), dir.filePath(u"out"_s));
+    ExportJob job(s.client.get(),
+                  groupRequest(*s.server, {u"Patient"_s, u"Condition"_s, u"Encounter"_s}),
+                  dir.filePath(u"out"_s));
     QCOMPARE(run(job), ExportState::Completed);
     checkFolder(job);
-    QVERIFY2(s.server->faultsStruck(o.faults.values().first()) >= 1, "the fault must actually have struck");
+    QVERIFY2(s.server->faultsStruck(o.faults.values().first()) >= 1,
+             "the fault must actually have struck");
     if (fault == "drop-connection"_L1) {
         // Every file was cut once and completed by a second request.
         QFile f(QDir(job.folder()).filePath(u"export.log"_s));
         QVERIFY(f.open(QIODevice::ReadOnly));
-        QCOMPARE(s.server->faultsStruck(demo::Fault::DropConnection), int(job.journal().files.size()));
+        QCOMPARE(s.server->faultsStruck(demo::Fault::DropConnection),
+                 int(job.journal().files.size()));
     }
     if (fault == "second-origin"_L1 || fault == "redirect-files"_L1)
         QVERIFY(s.server->secondOriginRequests() >= int(job.journal().files.size()));
@@ -376,7 +387,8 @@ void TestExportJob::progressAndCheckNow()
     QVERIFY(job.prepare(nullptr));
     QSignalSpy done(&job, &ExportJob::finished);
     job.start();
-    QTRY_VERIFY_WITH_TIMEOUT(job.progress().server.percent >= 0 && job.progress().nextCheck.isValid(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        job.progress().server.percent >= 0 && job.progress().nextCheck.isValid(), 10000);
     QVERIFY(job.progress().server.text.endsWith("% complete"_L1));
     QVERIFY(job.progress().nextCheck > QDateTime::currentDateTimeUtc().addMSecs(-100));
     const qsizetype polls = s.server->requestLog().size();
@@ -397,7 +409,9 @@ void TestExportJob::cancelWhileKickingOff()
     QSignalSpy done(&job, &ExportJob::finished);
     job.start();
     // The 429 arrives and the job waits to try again: cancel then.
-    QTRY_VERIFY_WITH_TIMEOUT(s.server->faultsStruck(demo::Fault::Kickoff429) == 1 && job.progress().nextCheck.isValid(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(s.server->faultsStruck(demo::Fault::Kickoff429) == 1 &&
+                                 job.progress().nextCheck.isValid(),
+                             5000);
     job.cancel();
     QVERIFY(done.count() == 1 || done.wait(5000));
     QCOMPARE(job.state(), ExportState::Cancelled);
@@ -440,11 +454,14 @@ void TestExportJob::cancelWhileDownloading()
     QTemporaryDir dir;
     bulk::ExportJobOptions options;
     options.parallelDownloads = 2;
-    ExportJob job(s.client.get(), groupRequest(*s.server, {u"Patient"_s, u"Observation"_s}), dir.filePath(u"out"_s), options);
+    ExportJob job(s.client.get(), groupRequest(*s.server, {u"Patient"_s, u"Observation"_s}),
+                  dir.filePath(u"out"_s), options);
     QVERIFY(job.prepare(nullptr));
     QSignalSpy done(&job, &ExportJob::finished);
     job.start();
-    QTRY_VERIFY_WITH_TIMEOUT(job.state() == ExportState::Downloading && job.progress().download.bytesReceived > 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(job.state() == ExportState::Downloading &&
+                                 job.progress().download.bytesReceived > 0,
+                             10000);
     job.cancel();
     QVERIFY(done.count() == 1 || done.wait(10000));
     QCOMPARE(job.state(), ExportState::Cancelled);
@@ -468,7 +485,8 @@ void TestExportJob::resumeInProcess()
     const QString folder = dir.filePath(u"out"_s);
     {
         // Stop a job while it polls (as a crash would: no cancel, no DELETE).
-        auto *job = new ExportJob(s.client.get(), groupRequest(*s.server, {u"Patient"_s, u"Encounter"_s}), folder);
+        auto *job = new ExportJob(s.client.get(),
+                                  groupRequest(*s.server, {u"Patient"_s, u"Encounter"_s}), folder);
         QVERIFY(job->prepare(nullptr));
         job->start();
         QTRY_COMPARE_WITH_TIMEOUT(job->state(), ExportState::Polling, 5000);
@@ -513,7 +531,8 @@ void TestExportJob::tokensStayHome()
     o.faults = {*demo::faultFromName(fault)};
     auto s = setup(o, true);
     QTemporaryDir dir;
-    ExportJob job(s.client.get(), groupRequest(*s.server, {u"Patient"_s, u"Condition"_s}), dir.filePath(u"out"_s));
+    ExportJob job(s.client.get(), groupRequest(*s.server, {u"Patient"_s, u"Condition"_s}),
+                  dir.filePath(u"out"_s));
     QCOMPARE(run(job), ExportState::Completed);
     checkFolder(job);
     QVERIFY(s.server->secondOriginRequests() >= 2);
@@ -544,7 +563,8 @@ void TestExportJob::staticTokenCannotOutliveExpiry()
     bulk::ExportJobOptions options;
     options.download.maxAttempts = 2;
     options.download.retryBaseDelayMs = 50;
-    ExportJob job(s.client.get(), groupRequest(*s.server, {u"Patient"_s}), dir.filePath(u"out"_s), options);
+    ExportJob job(s.client.get(), groupRequest(*s.server, {u"Patient"_s}), dir.filePath(u"out"_s),
+                  options);
     QCOMPARE(run(job), ExportState::Failed);
     QVERIFY2(job.journal().message.contains("401"_L1), qPrintable(job.journal().message));
 
@@ -561,7 +581,8 @@ void TestExportJob::cliExportSummaryAndExitCodes()
     demo::DemoServerOptions o = quick();
     auto s = setup(o);
     QTemporaryDir dir;
-    auto runCli = [&](const QStringList &args, QByteArray *out = nullptr, QByteArray *err = nullptr) {
+    auto runCli = [&](const QStringList &args, QByteArray *out = nullptr,
+                      QByteArray *err = nullptr) {
         QProcess p;
         p.start(QStringLiteral(COHORT_EXE), args);
         // The demo server lives in this process: keep its event loop turning while we wait.
@@ -577,24 +598,32 @@ void TestExportJob::cliExportSummaryAndExitCodes()
     const QString base = s.server->baseUrl().toString();
     const QString group = groupRequest(*s.server).groupId;
     QByteArray out, err;
-    QCOMPARE(runCli({u"export"_s, u"--server"_s, base, u"--group"_s, group, u"--type"_s, u"Patient,Condition"_s,
-                     u"--out"_s, dir.filePath(u"a"_s)}, &out, &err), 0);
+    QCOMPARE(runCli({u"export"_s, u"--server"_s, base, u"--group"_s, group, u"--type"_s,
+                     u"Patient,Condition"_s, u"--out"_s, dir.filePath(u"a"_s)},
+                    &out, &err),
+             0);
     QVERIFY2(out.contains("State: completed"), out.constData());
     QVERIFY(out.contains("Patient.001.ndjson"));
     QVERIFY(err.contains("Kick-off"));
     QVERIFY(QFile::exists(dir.filePath(u"a/Patient.001.ndjson"_s)));
 
-    QCOMPARE(runCli({u"export"_s, u"--server"_s, base, u"--group"_s, group, u"--type"_s, u"Patient"_s,
-                     u"--include-associated-data"_s, u"LatestProvenanceResources"_s, u"--lenient"_s,
-                     u"--out"_s, dir.filePath(u"b"_s)}, &out), 2);
+    QCOMPARE(runCli({u"export"_s, u"--server"_s, base, u"--group"_s, group, u"--type"_s,
+                     u"Patient"_s, u"--include-associated-data"_s, u"LatestProvenanceResources"_s,
+                     u"--lenient"_s, u"--out"_s, dir.filePath(u"b"_s)},
+                    &out),
+             2);
     QVERIFY(out.contains("State: partially-completed"));
 
-    QCOMPARE(runCli({u"export"_s, u"--server"_s, base, u"--group"_s, u"no-such-group"_s,
-                     u"--out"_s, dir.filePath(u"c"_s)}, &out), 1);
+    QCOMPARE(runCli({u"export"_s, u"--server"_s, base, u"--group"_s, u"no-such-group"_s, u"--out"_s,
+                     dir.filePath(u"c"_s)},
+                    &out),
+             1);
     QVERIFY(out.contains("does not exist"));
 
     QCOMPARE(runCli({u"export"_s, u"--server"_s, base, u"--group"_s, group, u"--since"_s,
-                     u"2024-01-01"_s}, &out, &err), 1);
+                     u"2024-01-01"_s},
+                    &out, &err),
+             1);
     QVERIFY(err.contains("Since"));
     QCOMPARE(runCli({u"export"_s, u"--server"_s, base}, &out, &err), 1);
     QVERIFY(err.contains("--group"));
@@ -620,14 +649,17 @@ void TestExportJob::killAndResumeIsByteIdentical()
     auto s = setup(o);
     QTemporaryDir dir;
     const QString group = groupRequest(*s.server).groupId;
-    const QStringList common{u"export"_s, u"--server"_s, s.server->baseUrl().toString(), u"--group"_s, group,
-                             u"--type"_s, u"Patient,Observation,Condition"_s, u"--parallel"_s, u"2"_s};
+    const QStringList common{
+        u"export"_s, u"--server"_s, s.server->baseUrl().toString(),     u"--group"_s,
+        group,       u"--type"_s,   u"Patient,Observation,Condition"_s, u"--parallel"_s,
+        u"2"_s};
     auto runToEnd = [](QProcess &p) {
         QSignalSpy finished(&p, &QProcess::finished);
         return p.state() == QProcess::NotRunning || finished.wait(120000);
     };
     QProcess reference;
-    reference.start(QStringLiteral(COHORT_EXE), common + QStringList{u"--out"_s, dir.filePath(u"reference"_s)});
+    reference.start(QStringLiteral(COHORT_EXE),
+                    common + QStringList{u"--out"_s, dir.filePath(u"reference"_s)});
     QVERIFY(runToEnd(reference));
     QCOMPARE(reference.exitCode(), 0);
     const auto expected = filesIn(dir.filePath(u"reference"_s));
@@ -641,12 +673,13 @@ void TestExportJob::killAndResumeIsByteIdentical()
         p.start(QStringLiteral(COHORT_EXE), common + QStringList{u"--out"_s, folder});
         QVERIFY(p.waitForStarted());
         // Wait until k+1 files are done (or at least a .part exists for k == 0), then SIGKILL.
-        QTRY_VERIFY_WITH_TIMEOUT(p.state() != QProcess::Running
-                                     || (k == 0 ? !partFilesIn(folder).isEmpty()
-                                                : filesIn(folder).size() >= 2 * k),
-                                 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            p.state() != QProcess::Running ||
+                (k == 0 ? !partFilesIn(folder).isEmpty() : filesIn(folder).size() >= 2 * k),
+            60000);
         // processId() is 0 once the child is gone, and kill(0) would hit our own group.
-        QVERIFY2(p.state() == QProcess::Running && p.processId() > 0, "the export ended before the kill point");
+        QVERIFY2(p.state() == QProcess::Running && p.processId() > 0,
+                 "the export ended before the kill point");
         ::kill(pid_t(p.processId()), SIGKILL);
         QVERIFY(runToEnd(p));
         QCOMPARE(p.exitStatus(), QProcess::CrashExit);

@@ -8,7 +8,13 @@ namespace cohort::test {
 
 QString Reply::outcomeCode() const
 {
-    return json().value(QLatin1String("issue")).toArray().first().toObject().value(QLatin1String("code")).toString();
+    return json()
+        .value(QLatin1String("issue"))
+        .toArray()
+        .first()
+        .toObject()
+        .value(QLatin1String("code"))
+        .toString();
 }
 
 QString Reply::outcomeText() const
@@ -32,8 +38,8 @@ Reply Http::send(const QByteArray &verb, const QUrl &url, const Headers &headers
     for (const auto &[name, value] : headers)
         request.setRawHeader(name, value);
     QNetworkReply *reply = body.isNull() && verb != "POST"
-        ? m_manager.sendCustomRequest(request, verb)
-        : m_manager.sendCustomRequest(request, verb, body);
+                               ? m_manager.sendCustomRequest(request, verb)
+                               : m_manager.sendCustomRequest(request, verb, body);
     Reply result;
     QObject::connect(reply, &QNetworkReply::readyRead, reply, [&result, reply] {
         ++result.readyReadCount;

@@ -21,11 +21,16 @@ void TestFhirDateTime::instants_data()
     QTest::addColumn<QString>("utc"); // empty: must be rejected
     QTest::addColumn<QString>("mentions");
     QTest::newRow("utc") << u"2024-01-15T10:30:00Z"_s << u"2024-01-15T10:30:00.000Z"_s << QString();
-    QTest::newRow("fraction") << u"2024-01-15T10:30:00.123456Z"_s << u"2024-01-15T10:30:00.123Z"_s << QString();
-    QTest::newRow("short fraction") << u"2024-01-15T10:30:00.5Z"_s << u"2024-01-15T10:30:00.500Z"_s << QString();
-    QTest::newRow("positive offset") << u"2024-01-15T10:30:00+02:00"_s << u"2024-01-15T08:30:00.000Z"_s << QString();
-    QTest::newRow("negative offset crosses day") << u"2024-01-15T22:30:00-05:00"_s << u"2024-01-16T03:30:00.000Z"_s << QString();
-    QTest::newRow("leap day") << u"2024-02-29T00:00:00Z"_s << u"2024-02-29T00:00:00.000Z"_s << QString();
+    QTest::newRow("fraction") << u"2024-01-15T10:30:00.123456Z"_s << u"2024-01-15T10:30:00.123Z"_s
+                              << QString();
+    QTest::newRow("short fraction")
+        << u"2024-01-15T10:30:00.5Z"_s << u"2024-01-15T10:30:00.500Z"_s << QString();
+    QTest::newRow("positive offset")
+        << u"2024-01-15T10:30:00+02:00"_s << u"2024-01-15T08:30:00.000Z"_s << QString();
+    QTest::newRow("negative offset crosses day")
+        << u"2024-01-15T22:30:00-05:00"_s << u"2024-01-16T03:30:00.000Z"_s << QString();
+    QTest::newRow("leap day") << u"2024-02-29T00:00:00Z"_s << u"2024-02-29T00:00:00.000Z"_s
+                              << QString();
     QTest::newRow("no zone") << u"2024-01-15T10:30:00"_s << QString() << u"time zone"_s;
     QTest::newRow("date only") << u"2024-01-15"_s << QString() << u"not a FHIR instant"_s;
     QTest::newRow("no seconds") << u"2024-01-15T10:30Z"_s << QString() << u"not a FHIR instant"_s;
@@ -34,7 +39,8 @@ void TestFhirDateTime::instants_data()
     QTest::newRow("hour 24") << u"2024-01-01T24:00:00Z"_s << QString() << u"not a valid"_s;
     QTest::newRow("offset 15h") << u"2024-01-01T00:00:00+15:00"_s << QString() << u"offset"_s;
     QTest::newRow("space") << u"2024-01-15 10:30:00Z"_s << QString() << u"not a FHIR instant"_s;
-    QTest::newRow("trailing junk") << u"2024-01-15T10:30:00Zjunk"_s << QString() << u"not a FHIR instant"_s;
+    QTest::newRow("trailing junk")
+        << u"2024-01-15T10:30:00Zjunk"_s << QString() << u"not a FHIR instant"_s;
     QTest::newRow("empty") << QString() << QString() << u"not a FHIR instant"_s;
 }
 

@@ -70,15 +70,25 @@ void TestManifest::rejects_data()
 {
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<QString>("mentions");
-    QTest::newRow("truncated") << QByteArray(R"({"transactionTime":"2024-01-01T00:00:00Z","output":[{"type":)") << u"not valid JSON"_s;
+    QTest::newRow("truncated")
+        << QByteArray(R"({"transactionTime":"2024-01-01T00:00:00Z","output":[{"type":)")
+        << u"not valid JSON"_s;
     QTest::newRow("array") << QByteArray("[]") << u"not a JSON object"_s;
     QTest::newRow("html") << QByteArray("<html>oops</html>") << u"not valid JSON"_s;
     QTest::newRow("no time") << QByteArray(R"({"output":[]})") << u"transactionTime"_s;
-    QTest::newRow("bad time") << QByteArray(R"({"transactionTime":"2024-01-01","output":[]})") << u"transactionTime"_s;
-    QTest::newRow("no output") << QByteArray(R"({"transactionTime":"2024-01-01T00:00:00Z"})") << u"output"_s;
-    QTest::newRow("output not array") << QByteArray(R"({"transactionTime":"2024-01-01T00:00:00Z","output":{}})") << u"output"_s;
-    QTest::newRow("no url") << QByteArray(R"({"transactionTime":"2024-01-01T00:00:00Z","output":[{"type":"Patient"}]})") << u"no type or no url"_s;
-    QTest::newRow("file scheme") << QByteArray(R"({"transactionTime":"2024-01-01T00:00:00Z","output":[{"type":"Patient","url":"file:///etc/passwd"}]})") << u"unusable URL"_s;
+    QTest::newRow("bad time") << QByteArray(R"({"transactionTime":"2024-01-01","output":[]})")
+                              << u"transactionTime"_s;
+    QTest::newRow("no output") << QByteArray(R"({"transactionTime":"2024-01-01T00:00:00Z"})")
+                               << u"output"_s;
+    QTest::newRow("output not array")
+        << QByteArray(R"({"transactionTime":"2024-01-01T00:00:00Z","output":{}})") << u"output"_s;
+    QTest::newRow("no url")
+        << QByteArray(R"({"transactionTime":"2024-01-01T00:00:00Z","output":[{"type":"Patient"}]})")
+        << u"no type or no url"_s;
+    QTest::newRow("file scheme")
+        << QByteArray(
+               R"({"transactionTime":"2024-01-01T00:00:00Z","output":[{"type":"Patient","url":"file:///etc/passwd"}]})")
+        << u"unusable URL"_s;
 }
 
 void TestManifest::rejects()
@@ -98,8 +108,10 @@ void TestManifest::fileNamesAreOurs_data()
     QTest::addColumn<QString>("expected");
     QTest::newRow("plain") << u"Observation"_s << 2 << QString() << u"Observation.002.ndjson"_s;
     QTest::newRow("many") << u"Patient"_s << 1234 << QString() << u"Patient.1234.ndjson"_s;
-    QTest::newRow("error") << u"OperationOutcome"_s << 1 << u"error/"_s << u"error/OperationOutcome.001.ndjson"_s;
-    QTest::newRow("traversal") << u"../../etc/passwd"_s << 1 << QString() << u"Resource.001.ndjson"_s;
+    QTest::newRow("error") << u"OperationOutcome"_s << 1 << u"error/"_s
+                           << u"error/OperationOutcome.001.ndjson"_s;
+    QTest::newRow("traversal") << u"../../etc/passwd"_s << 1 << QString()
+                               << u"Resource.001.ndjson"_s;
     QTest::newRow("absolute") << u"/tmp/x"_s << 1 << QString() << u"Resource.001.ndjson"_s;
     QTest::newRow("windows") << u"C:\\Windows\\x"_s << 1 << QString() << u"Resource.001.ndjson"_s;
     QTest::newRow("dots") << u"Patient.ndjson"_s << 1 << QString() << u"Resource.001.ndjson"_s;
@@ -167,7 +179,8 @@ void TestManifest::requestEncoding()
     r.groupId = u"diabetes-care"_s;
     r.types = {u"Patient"_s, u"Observation"_s};
     r.since = u"2024-01-01T00:00:00+02:00"_s;
-    r.typeFilters = {u"Observation?category=laboratory"_s, u"Observation?code=http://loinc.org|4548-4"_s};
+    r.typeFilters = {u"Observation?category=laboratory"_s,
+                     u"Observation?code=http://loinc.org|4548-4"_s};
     QCOMPARE(r.operationPath(), u"Group/diabetes-care/$export"_s);
     QVERIFY(!r.usesPost());
     const QUrlQuery q(r.query());
@@ -188,7 +201,9 @@ void TestManifest::requestEncoding()
         if (names.last() == "_since"_L1)
             QCOMPARE(v.toObject().value("valueInstant"_L1).toString(), r.since);
         if (names.last() == "patient"_L1)
-            QCOMPARE(v.toObject().value("valueReference"_L1).toObject().value("reference"_L1).toString(), u"Patient/pat-00001"_s);
+            QCOMPARE(
+                v.toObject().value("valueReference"_L1).toObject().value("reference"_L1).toString(),
+                u"Patient/pat-00001"_s);
     }
     QCOMPARE(types, r.types); // repeated, not comma-joined
     QCOMPARE(names.count(u"_typeFilter"_s), 2);
@@ -237,8 +252,10 @@ void TestManifest::journalRoundTrip()
     QCOMPARE(loaded->files[0].status, ExportJournal::File::Status::Done);
     QCOMPARE(loaded->files[0].bytes, 3456);
     QCOMPARE(loaded->request.groupId, u"g"_s);
-    for (ExportState s : {ExportState::Created, ExportState::KickingOff, ExportState::Polling, ExportState::Downloading,
-                          ExportState::Completed, ExportState::PartiallyCompleted, ExportState::Failed, ExportState::Cancelled})
+    for (ExportState s :
+         {ExportState::Created, ExportState::KickingOff, ExportState::Polling,
+          ExportState::Downloading, ExportState::Completed, ExportState::PartiallyCompleted,
+          ExportState::Failed, ExportState::Cancelled})
         QCOMPARE(stateFromName(stateName(s)), std::optional<ExportState>(s));
     QVERIFY(!ExportJournal::load(dir.filePath(u"missing"_s), &error).has_value());
     QVERIFY(error.contains("holds no export"_L1));

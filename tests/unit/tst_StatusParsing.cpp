@@ -23,7 +23,9 @@ void TestStatusParsing::retryAfter_data()
     QTest::addColumn<int>("seconds"); // -1: unparseable
     QTest::addColumn<bool>("clamped");
     const QDateTime now(QDate(2026, 3, 1), QTime(12, 0, 0), Qt::UTC);
-    auto date = [&](qint64 offset) { return cohort::fhir::formatHttpDate(now.addSecs(offset)); };
+    auto date = [&](qint64 offset) {
+        return cohort::fhir::formatHttpDate(now.addSecs(offset));
+    };
     QTest::newRow("seconds") << QByteArray("120") << 120 << false;
     QTest::newRow("spaces") << QByteArray("  5 ") << 5 << false;
     QTest::newRow("zero") << QByteArray("0") << 1 << false;
@@ -66,7 +68,8 @@ void TestStatusParsing::xProgress_data()
     QTest::newRow("decimal") << QByteArray("Processing: 12.5 %") << 12 << u"Processing: 12.5 %"_s;
     QTest::newRow("comma") << QByteArray("99,9%") << 99 << u"99,9%"_s;
     QTest::newRow("hundred") << QByteArray("100%") << 100 << u"100%"_s;
-    QTest::newRow("no number") << QByteArray("Processing resources") << -1 << u"Processing resources"_s;
+    QTest::newRow("no number") << QByteArray("Processing resources") << -1
+                               << u"Processing resources"_s;
     QTest::newRow("fraction words") << QByteArray("3 of 7 types") << -1 << u"3 of 7 types"_s;
     QTest::newRow("over 100") << QByteArray("250% done") << -1 << u"250% done"_s;
     QTest::newRow("empty") << QByteArray() << -1 << QString();
