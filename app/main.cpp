@@ -3,7 +3,9 @@
 #include "cli/CapabilitiesCommand.h"
 #include "cli/DemoServerCommand.h"
 #include "cli/GroupsCommand.h"
+#include "cli/InspectCommand.h"
 #include "cli/ExportCommand.h"
+#include "cli/ProfileCommand.h"
 
 #include "MainWindow.h"
 
@@ -33,7 +35,10 @@ void printUsage(QTextStream &out)
            "  resume DIR    continue an interrupted export\n"
            "  demo-server   run the built-in FHIR Bulk Data demo server (see demo-server --help)\n"
            "  groups        list the Groups of a FHIR server (see groups --help)\n"
-           "  capabilities  show what a FHIR server supports (see capabilities --help)\n\n"
+           "  capabilities  show what a FHIR server supports (see capabilities --help)\n"
+           "  inspect PATH  validate an export folder or NDJSON files offline (see inspect --help)\n"
+           "  profile       manage server profiles: list, add, remove, export, import\n"
+           "  keygen        generate a SMART Backend Services key pair (see keygen --help)\n\n"
            "Options:\n"
            "  -h, --help     show this help\n"
            "  -v, --version  show the version\n";
@@ -73,11 +78,22 @@ int main(int argc, char *argv[])
         setIdentity();
         return cohort::cli::runCapabilitiesCommand(QCoreApplication::arguments());
     }
+    if (is("inspect")) {
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        return cohort::cli::runInspectCommand(QCoreApplication::arguments());
+    }
     if (is("export") || is("resume")) {
         QCoreApplication app(argc, argv);
         setIdentity();
         return is("export") ? cohort::cli::runExportCommand(QCoreApplication::arguments())
                             : cohort::cli::runResumeCommand(QCoreApplication::arguments());
+    }
+    if (is("profile") || is("keygen")) {
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        return is("profile") ? cohort::cli::runProfileCommand(QCoreApplication::arguments())
+                             : cohort::cli::runKeygenCommand(QCoreApplication::arguments());
     }
     if (command && command[0] != '-') {
         QTextStream err(stderr);

@@ -1,12 +1,11 @@
 #include "CapabilitiesCommand.h"
 
+#include "ConnectionOptions.h"
 #include "fhir/CapabilityStatement.h"
 #include "fhir/FhirClient.h"
-#include "fhir/TokenProvider.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QFile>
 #include <QNetworkAccessManager>
 #include <QTextStream>
 
@@ -74,17 +73,12 @@ int runCapabilitiesCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         u"Shows what a FHIR server says it can do: its software, FHIR version, Bulk Data export "
-        "levels, SMART token endpoint, and resource types with their interactions. An access "
-        "token, when needed, is read from an environment variable, never from the command "
-        "line."_s);
+        "levels, SMART token endpoint, and resource types with their interactions. Secrets (a "
+        "bearer token, a client secret) are read from environment variables and a private key "
+        "from a file, never from the command line."_s);
     parser.addHelpOption();
-    const QCommandLineOption server(u"server"_s, u"FHIR base URL, e.g. https://example.org/fhir."_s,
-                                    u"URL"_s);
-    const QCommandLineOption tokenEnv(
-        u"token-env"_s, u"Environment variable holding a bearer access token."_s, u"VAR"_s);
-    const QCommandLineOption caCert(
-        u"ca-cert"_s, u"PEM file with CA certificates to trust besides the system's."_s, u"FILE"_s);
-    parser.addOptions({server, tokenEnv, caCert});
+    const ConnectionOptions connection;
+    connection.addTo(parser);
     parser.process(arguments.mid(1)); // "cohort-export capabilities ..." minus the program name
 
     auto fail = [&](const QString &message) {
@@ -95,36 +89,17 @@ int runCapabilitiesCommand(const QStringList &arguments)
     if (!parser.positionalArguments().isEmpty())
         return fail(
             u"unexpected argument '%1'; see --help."_s.arg(parser.positionalArguments().first()));
-    if (!parser.isSet(server))
-        return fail(u"--server is required (the FHIR base URL, e.g. https://example.org/fhir)."_s);
-    const QUrl baseUrl(parser.value(server), QUrl::StrictMode);
-    if (!baseUrl.isValid() || baseUrl.host().isEmpty() ||
-        (baseUrl.scheme() != "http"_L1 && baseUrl.scheme() != "https"_L1))
-        return fail(u"'%1' is not an http:// or https:// URL."_s.arg(parser.value(server)));
-
-    QString token;
-    if (parser.isSet(tokenEnv)) {
-        const QString variable = parser.value(tokenEnv);
-        token = qEnvironmentVariable(variable.toLocal8Bit().constData()).trimmed();
-        if (token.startsWith("Bearer "_L1, Qt::CaseInsensitive))
-            token = token.mid(7).trimmed();
-        if (token.isEmpty())
-            return fail(u"the environment variable %1 is not set or empty."_s.arg(variable));
-    }
-
+    ConnectionSettings settings;
+    QString problem;
+    if (!connection.read(parser, &settings, &problem))
+        return fail(problem);
     QNetworkAccessManager network;
-    fhir::FhirClient client(&network, baseUrl);
-    fhir::StaticTokenProvider provider(token);
-    if (!token.isEmpty())
-        client.setTokenProvider(&provider);
-    if (parser.isSet(caCert)) {
-        QFile file(parser.value(caCert));
-        if (!file.open(QIODevice::ReadOnly))
-            return fail(u"cannot read %1: %2"_s.arg(file.fileName(), file.errorString()));
-        QString error;
-        if (!client.addTrustedCaCertificates(file.readAll(), &error))
-            return fail(u"%1: %2"_s.arg(file.fileName(), error));
-    }
+    const std::unique_ptr<fhir::FhirClient> connected =
+        ConnectionOptions::connect(&network, settings, &problem);
+    if (!connected)
+        return fail(problem);
+    fhir::FhirClient &client = *connected;
+    const QUrl baseUrl = settings.server;
 
     const QString where = baseUrl.toString(QUrl::RemoveQuery | QUrl::RemoveUserInfo);
     fhir::FhirCall *metadata = client.get(u"metadata"_s);

@@ -21,9 +21,8 @@ QString faultHelp()
 {
     QString text = u"\nFaults (--fault NAME, repeatable):\n"_s;
     for (const demo::FaultInfo &info : demo::allFaults()) {
-        text += u"  %1%2%3\n"_s.arg(info.name, -18).arg(info.description,
-                                                       info.recoverable ? QString()
-                                                                        : u" (not recoverable)"_s);
+        text += u"  %1%2%3\n"_s.arg(info.name, -18)
+                    .arg(info.description, info.recoverable ? QString() : u" (not recoverable)"_s);
     }
     text += u"\nRecoverable faults strike once per request target, so a correct client completes "
             "the export.\n"_s;
@@ -40,35 +39,39 @@ int runDemoServerCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         u"Runs the built-in FHIR Bulk Data demo server on 127.0.0.1 until interrupted. The first "
-        "line of standard output is its FHIR base URL."_s
-        + faultHelp());
+        "line of standard output is its FHIR base URL."_s +
+        faultHelp());
     parser.addHelpOption();
     const QCommandLineOption port(u"port"_s, u"TCP port on 127.0.0.1 (0: chosen by the system)."_s,
                                   u"N"_s, u"0"_s);
     const QCommandLineOption patients(u"patients"_s, u"Number of synthetic patients."_s, u"N"_s,
                                       u"500"_s);
-    const QCommandLineOption seed(u"seed"_s, u"Seed of the synthetic data (same seed, same data)."_s,
-                                  u"S"_s, u"1"_s);
-    const QCommandLineOption exportSeconds(u"export-seconds"_s,
-                                           u"How long each export stays in progress."_s, u"S"_s,
-                                           u"3"_s);
+    const QCommandLineOption seed(
+        u"seed"_s, u"Seed of the synthetic data (same seed, same data)."_s, u"S"_s, u"1"_s);
+    const QCommandLineOption exportSeconds(
+        u"export-seconds"_s, u"How long each export stays in progress."_s, u"S"_s, u"3"_s);
     const QCommandLineOption perFile(u"resources-per-file"_s,
                                      u"Resources per output file before a new file starts."_s,
                                      u"N"_s, u"2000"_s);
-    const QCommandLineOption auth(u"auth"_s,
-                                  u"Require SMART Backend Services authorization (needs "
-                                  "--client-id and --jwks)."_s);
+    const QCommandLineOption auth(
+        u"auth"_s, u"Require authorization (needs --client-id and at least one of --jwks and "
+                   "--client-secret-env): SMART Backend Services with --jwks, "
+                   "client_secret_basic with --client-secret-env."_s);
     const QCommandLineOption clientId(u"client-id"_s, u"The client id allowed to get tokens."_s,
                                       u"ID"_s);
     const QCommandLineOption jwks(u"jwks"_s, u"JWKS file with the client's public keys."_s,
                                   u"FILE"_s);
-    const QCommandLineOption tokenLifetime(u"token-lifetime"_s,
-                                           u"Access token lifetime in seconds."_s, u"S"_s,
-                                           u"300"_s);
+    const QCommandLineOption clientSecretEnv(
+        u"client-secret-env"_s,
+        u"Also accept client_secret_basic with the client secret read from this environment "
+        "variable (never pass secrets as arguments)."_s,
+        u"VAR"_s);
+    const QCommandLineOption tokenLifetime(
+        u"token-lifetime"_s, u"Access token lifetime in seconds."_s, u"S"_s, u"300"_s);
     const QCommandLineOption fault(u"fault"_s, u"Inject a fault (see the list below)."_s,
                                    u"NAME"_s);
     parser.addOptions({port, patients, seed, exportSeconds, perFile, auth, clientId, jwks,
-                       tokenLifetime, fault});
+                       clientSecretEnv, tokenLifetime, fault});
     parser.process(arguments.mid(1)); // "cohort-export demo-server ..." minus the program name
 
     auto fail = [&](const QString &message) {
@@ -110,19 +113,28 @@ int runDemoServerCommand(const QStringList &arguments)
     }
     options.auth = parser.isSet(auth);
     if (options.auth) {
-        if (!parser.isSet(clientId) || !parser.isSet(jwks))
-            return fail(u"--auth needs --client-id and --jwks."_s);
+        if (!parser.isSet(clientId) || (!parser.isSet(jwks) && !parser.isSet(clientSecretEnv)))
+            return fail(u"--auth needs --client-id and at least one of --jwks FILE and "
+                        "--client-secret-env VAR."_s);
         options.clientId = parser.value(clientId);
-        QFile file(parser.value(jwks));
-        if (!file.open(QIODevice::ReadOnly))
-            return fail(u"cannot read %1: %2"_s.arg(file.fileName(), file.errorString()));
-        const QJsonDocument doc = QJsonDocument::fromJson(file.readAll());
-        QString error;
-        options.clientKeys = auth::keysFromJwks(doc.object(), &error);
-        if (options.clientKeys.isEmpty())
-            return fail(u"%1 holds no usable public key: %2"_s.arg(file.fileName(), error));
-    } else if (parser.isSet(clientId) || parser.isSet(jwks)) {
-        return fail(u"--client-id and --jwks only make sense with --auth."_s);
+        if (parser.isSet(jwks)) {
+            QFile file(parser.value(jwks));
+            if (!file.open(QIODevice::ReadOnly))
+                return fail(u"cannot read %1: %2"_s.arg(file.fileName(), file.errorString()));
+            const QJsonDocument doc = QJsonDocument::fromJson(file.readAll());
+            QString error;
+            options.clientKeys = auth::keysFromJwks(doc.object(), &error);
+            if (options.clientKeys.isEmpty())
+                return fail(u"%1 holds no usable public key: %2"_s.arg(file.fileName(), error));
+        }
+        if (parser.isSet(clientSecretEnv)) {
+            const QString variable = parser.value(clientSecretEnv);
+            options.clientSecret = qEnvironmentVariable(variable.toLocal8Bit().constData());
+            if (options.clientSecret.isEmpty())
+                return fail(u"the environment variable %1 is not set or empty."_s.arg(variable));
+        }
+    } else if (parser.isSet(clientId) || parser.isSet(jwks) || parser.isSet(clientSecretEnv)) {
+        return fail(u"--client-id, --jwks and --client-secret-env only make sense with --auth."_s);
     }
 
     // Before the URL is printed: whoever reads it may signal us right away.

@@ -1,16 +1,15 @@
 #include "ExportCommand.h"
 
+#include "ConnectionOptions.h"
 #include "SignalWatcher.h"
 #include "export/ExportJob.h"
 #include "fhir/FhirClient.h"
-#include "fhir/TokenProvider.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QFile>
 #include <QLocale>
 #include <QNetworkAccessManager>
 #include <QTextStream>
@@ -23,17 +22,9 @@ using bulk::ExportState;
 
 namespace {
 
-struct ConnectionOptions
+// The options of export and resume beside the connection's.
+struct RunOptions
 {
-    QCommandLineOption server{u"server"_s, u"FHIR base URL of the server."_s, u"URL"_s};
-    QCommandLineOption tokenEnv{u"token-env"_s,
-                                u"Read a bearer token from this environment variable (never "
-                                "pass secrets as arguments)."_s,
-                                u"VAR"_s};
-    QCommandLineOption caCert{u"ca-cert"_s,
-                              u"Also trust this CA certificate (PEM), for servers with a "
-                              "private CA."_s,
-                              u"FILE"_s};
     QCommandLineOption parallel{u"parallel"_s, u"Files downloaded at once (default 4)."_s, u"N"_s,
                                 u"4"_s};
     QCommandLineOption quiet{u"quiet"_s, u"No progress lines on standard error."_s};
@@ -51,8 +42,7 @@ public:
     QTextStream out{stdout};
     QTextStream err{stderr};
     QNetworkAccessManager network;
-    std::unique_ptr<fhir::FhirClient> client;
-    std::unique_ptr<fhir::StaticTokenProvider> tokens;
+    std::unique_ptr<fhir::FhirClient> client; // owns its token provider
     bool quiet = false;
 
     int fail(const QString &message)
@@ -63,29 +53,11 @@ public:
     }
 
     // Returns an error message, empty on success.
-    QString connect(const QCommandLineParser &parser, const ConnectionOptions &o, const QUrl &server)
+    QString connect(const ConnectionSettings &settings)
     {
-        if (!server.isValid() || (server.scheme() != "http"_L1 && server.scheme() != "https"_L1))
-            return u"--server must be an http(s) URL, e.g. https://fhir.example.org/fhir."_s;
-        client = std::make_unique<fhir::FhirClient>(&network, server);
-        if (parser.isSet(o.tokenEnv)) {
-            const QString var = parser.value(o.tokenEnv);
-            const QByteArray token = qgetenv(var.toLocal8Bit().constData());
-            if (token.isEmpty())
-                return u"the environment variable %1 is empty or not set."_s.arg(var);
-            tokens = std::make_unique<fhir::StaticTokenProvider>(QString::fromUtf8(token));
-            client->setTokenProvider(tokens.get());
-        }
-        if (parser.isSet(o.caCert)) {
-            QFile file(parser.value(o.caCert));
-            if (!file.open(QIODevice::ReadOnly))
-                return u"cannot read %1: %2"_s.arg(file.fileName(), file.errorString());
-            QString error;
-            if (!client->addTrustedCaCertificates(file.readAll(), &error))
-                return u"%1: %2"_s.arg(file.fileName(), error);
-        }
-        quiet = parser.isSet(o.quiet);
-        return {};
+        QString error;
+        client = ConnectionOptions::connect(&network, settings, &error);
+        return error;
     }
 
     int run(ExportJob *job)
@@ -114,7 +86,9 @@ public:
             const auto p = job->progress();
             if (p.state == ExportState::Downloading) {
                 const auto &d = p.download;
-                QString line = u"Downloading: %1/%2 files, %3"_s.arg(p.filesDone).arg(p.filesTotal).arg(humanBytes(double(d.bytesReceived)));
+                QString line = u"Downloading: %1/%2 files, %3"_s.arg(p.filesDone)
+                                   .arg(p.filesTotal)
+                                   .arg(humanBytes(double(d.bytesReceived)));
                 if (d.bytesPerSecond > 0)
                     line += u", %1/s"_s.arg(humanBytes(d.bytesPerSecond));
                 if (d.etaSeconds >= 0)
@@ -123,17 +97,22 @@ public:
                 err.flush();
             }
         });
-        QObject::connect(job, &ExportJob::finished, job, [](ExportState) { QCoreApplication::exit(0); });
+        QObject::connect(job, &ExportJob::finished, job,
+                         [](ExportState) { QCoreApplication::exit(0); });
         job->start();
         const int loop = QCoreApplication::exec();
         if (loop == 130)
             return 130;
         printSummary(job);
         switch (job->state()) {
-        case ExportState::Completed: return 0;
-        case ExportState::PartiallyCompleted: return 2;
-        case ExportState::Cancelled: return 130;
-        default: return 1;
+        case ExportState::Completed:
+            return 0;
+        case ExportState::PartiallyCompleted:
+            return 2;
+        case ExportState::Cancelled:
+            return 130;
+        default:
+            return 1;
         }
     }
 
@@ -149,7 +128,9 @@ public:
         for (const auto &f : j.files) {
             out << QStringLiteral("  %1 %2 %3 lines%4\n")
                        .arg(f.task.relativePath, -40)
-                       .arg(f.status == bulk::ExportJournal::File::Status::Done ? u"ok"_s : u"MISSING"_s, -8)
+                       .arg(f.status == bulk::ExportJournal::File::Status::Done ? u"ok"_s
+                                                                                : u"MISSING"_s,
+                            -8)
                        .arg(f.lines)
                        .arg(f.problemCount ? u", %1 problems"_s.arg(f.problemCount) : QString());
             lines += f.lines;
@@ -165,8 +146,9 @@ public:
 
 QString defaultFolder(const bulk::ExportRequest &r)
 {
-    const QString what = r.level == bulk::ExportRequest::Level::Group ? u"group-"_s + r.groupId
-                                                                      : bulk::ExportRequest::levelName(r.level);
+    const QString what = r.level == bulk::ExportRequest::Level::Group
+                             ? u"group-"_s + r.groupId
+                             : bulk::ExportRequest::levelName(r.level);
     QString safe = what;
     safe.replace(QRegularExpression(u"[^A-Za-z0-9._-]"_s), u"_"_s);
     return QDir::current().filePath(
@@ -178,44 +160,66 @@ QString defaultFolder(const bulk::ExportRequest &r)
 int runExportCommand(const QStringList &arguments)
 {
     Runner runner;
-    ConnectionOptions co;
+    const ConnectionOptions connection;
+    RunOptions ro;
     QCommandLineParser parser;
     parser.setApplicationDescription(
         u"Runs a FHIR Bulk Data export headless: kick-off, status polling (Retry-After, "
         "X-Progress), parallel resumable downloads, checks. Progress goes to standard error, a "
-        "summary to standard output.\nExit codes: 0 complete, 2 partially completed, 1 failed, "
-        "130 cancelled (Ctrl-C asks the server to cancel)."_s);
+        "summary to standard output.\nAuthorization: --token-env VAR for a bearer token, or "
+        "--client-id with --key FILE (SMART Backend Services) or --client-secret-env VAR for "
+        "access tokens requested and renewed as the export runs.\nExit codes: 0 complete, 2 "
+        "partially completed, 1 failed, 130 cancelled (Ctrl-C asks the server to cancel)."_s);
     parser.addHelpOption();
-    const QCommandLineOption group(u"group"_s, u"Export the members of this Group (id)."_s, u"ID"_s);
-    const QCommandLineOption allPatients(u"all-patients"_s, u"Patient-level export (every patient)."_s);
+    const QCommandLineOption group(u"group"_s, u"Export the members of this Group (id)."_s,
+                                   u"ID"_s);
+    const QCommandLineOption allPatients(u"all-patients"_s,
+                                         u"Patient-level export (every patient)."_s);
     const QCommandLineOption system(u"system"_s, u"System-level export (everything)."_s);
     const QCommandLineOption type(u"type"_s, u"Resource types, comma-separated."_s, u"A,B"_s);
-    const QCommandLineOption since(u"since"_s, u"Only resources changed after this FHIR instant (with time zone)."_s, u"INSTANT"_s);
-    const QCommandLineOption until(u"until"_s, u"Only resources changed up to this instant."_s, u"INSTANT"_s);
-    const QCommandLineOption typeFilter(u"type-filter"_s, u"A FHIR search per type, e.g. Observation?category=laboratory (repeatable)."_s, u"QUERY"_s);
-    const QCommandLineOption elements(u"elements"_s, u"Only these elements, comma-separated."_s, u"E"_s);
-    const QCommandLineOption outputFormat(u"output-format"_s, u"_outputFormat (default application/fhir+ndjson)."_s, u"FORMAT"_s);
-    const QCommandLineOption patient(u"patient"_s, u"Only this patient, e.g. Patient/123 (repeatable; uses POST)."_s, u"REF"_s);
-    const QCommandLineOption associated(u"include-associated-data"_s, u"includeAssociatedData values, comma-separated."_s, u"V"_s);
-    const QCommandLineOption lenient(u"lenient"_s, u"Ask the server to ignore parameters it does not support (Prefer: handling=lenient)."_s);
+    const QCommandLineOption since(
+        u"since"_s, u"Only resources changed after this FHIR instant (with time zone)."_s,
+        u"INSTANT"_s);
+    const QCommandLineOption until(u"until"_s, u"Only resources changed up to this instant."_s,
+                                   u"INSTANT"_s);
+    const QCommandLineOption typeFilter(
+        u"type-filter"_s,
+        u"A FHIR search per type, e.g. Observation?category=laboratory (repeatable)."_s,
+        u"QUERY"_s);
+    const QCommandLineOption elements(u"elements"_s, u"Only these elements, comma-separated."_s,
+                                      u"E"_s);
+    const QCommandLineOption outputFormat(
+        u"output-format"_s, u"_outputFormat (default application/fhir+ndjson)."_s, u"FORMAT"_s);
+    const QCommandLineOption patient(
+        u"patient"_s, u"Only this patient, e.g. Patient/123 (repeatable; uses POST)."_s, u"REF"_s);
+    const QCommandLineOption associated(
+        u"include-associated-data"_s, u"includeAssociatedData values, comma-separated."_s, u"V"_s);
+    const QCommandLineOption lenient(
+        u"lenient"_s,
+        u"Ask the server to ignore parameters it does not support (Prefer: handling=lenient)."_s);
     const QCommandLineOption post(u"post"_s, u"Kick off with POST and a Parameters resource."_s);
-    const QCommandLineOption out(u"out"_s, u"Folder for the export (default ./export-<what>-<date-time>)."_s, u"DIR"_s);
-    const QCommandLineOption deleteAfter(u"delete-after-download"_s, u"Tell the server it may delete the files once downloaded."_s);
-    parser.addOptions({co.server, group, allPatients, system, type, since, until, typeFilter, elements,
-                       outputFormat, patient, associated, lenient, post, co.parallel, out,
-                       co.tokenEnv, co.caCert, deleteAfter, co.quiet});
+    const QCommandLineOption out(
+        u"out"_s, u"Folder for the export (default ./export-<what>-<date-time>)."_s, u"DIR"_s);
+    const QCommandLineOption deleteAfter(
+        u"delete-after-download"_s, u"Tell the server it may delete the files once downloaded."_s);
+    connection.addTo(parser);
+    parser.addOptions({group, allPatients, system, type, since, until, typeFilter, elements,
+                       outputFormat, patient, associated, lenient, post, ro.parallel, out,
+                       deleteAfter, ro.quiet});
     parser.process(arguments.mid(1));
 
-    if (!parser.isSet(co.server))
-        return runner.fail(u"--server is required."_s);
-    const int levels = int(parser.isSet(group)) + int(parser.isSet(allPatients)) + int(parser.isSet(system));
+    ConnectionSettings settings;
+    if (QString error; !connection.read(parser, &settings, &error))
+        return runner.fail(error);
+    const int levels =
+        int(parser.isSet(group)) + int(parser.isSet(allPatients)) + int(parser.isSet(system));
     if (levels != 1)
         return runner.fail(u"choose exactly one of --group ID, --all-patients and --system."_s);
 
     bulk::ExportRequest request;
     request.level = parser.isSet(group)         ? bulk::ExportRequest::Level::Group
-        : parser.isSet(allPatients) ? bulk::ExportRequest::Level::Patient
-                                    : bulk::ExportRequest::Level::System;
+                    : parser.isSet(allPatients) ? bulk::ExportRequest::Level::Patient
+                                                : bulk::ExportRequest::Level::System;
     request.groupId = parser.value(group);
     auto list = [&](const QCommandLineOption &o) {
         QStringList values;
@@ -240,17 +244,20 @@ int runExportCommand(const QStringList &arguments)
 
     bool ok = false;
     bulk::ExportJobOptions options;
-    options.parallelDownloads = parser.value(co.parallel).toInt(&ok);
+    options.parallelDownloads = parser.value(ro.parallel).toInt(&ok);
     if (!ok || options.parallelDownloads < 1 || options.parallelDownloads > 32)
         return runner.fail(u"--parallel must be a number from 1 to 32."_s);
     options.deleteOnServerAfterDownload = parser.isSet(deleteAfter);
 
-    const QString error = runner.connect(parser, co, QUrl(parser.value(co.server)));
+    runner.quiet = parser.isSet(ro.quiet);
+    const QString error = runner.connect(settings);
     if (!error.isEmpty())
         return runner.fail(error);
-    const QString folder = parser.isSet(out) ? QDir(parser.value(out)).absolutePath() : defaultFolder(request);
+    const QString folder =
+        parser.isSet(out) ? QDir(parser.value(out)).absolutePath() : defaultFolder(request);
     ExportJob job(runner.client.get(), request, folder, options);
-    job.setLabel(request.level == bulk::ExportRequest::Level::Group ? u"Group "_s + request.groupId : QString());
+    job.setLabel(request.level == bulk::ExportRequest::Level::Group ? u"Group "_s + request.groupId
+                                                                    : QString());
     QString why;
     if (!job.prepare(&why))
         return runner.fail(why);
@@ -260,14 +267,16 @@ int runExportCommand(const QStringList &arguments)
 int runResumeCommand(const QStringList &arguments)
 {
     Runner runner;
-    ConnectionOptions co;
+    const ConnectionOptions connection(ConnectionOptions::ServerOption::Omitted);
+    RunOptions ro;
     QCommandLineParser parser;
     parser.setApplicationDescription(
         u"Continues an interrupted export from the journal (export.json) in DIR: polls again, "
         "or downloads only what is missing. Same exit codes as export."_s);
     parser.addHelpOption();
     parser.addPositionalArgument(u"DIR"_s, u"The export's folder."_s);
-    parser.addOptions({co.tokenEnv, co.caCert, co.parallel, co.quiet});
+    connection.addTo(parser);
+    parser.addOptions({ro.parallel, ro.quiet});
     parser.process(arguments.mid(1));
     if (parser.positionalArguments().size() != 1)
         return runner.fail(u"resume needs exactly one folder."_s);
@@ -276,12 +285,17 @@ int runResumeCommand(const QStringList &arguments)
     const auto journal = bulk::ExportJournal::load(folder, &error);
     if (!journal)
         return runner.fail(error);
-    error = runner.connect(parser, co, QUrl(journal->serverUrl));
+    ConnectionSettings settings;
+    if (!connection.read(parser, &settings, &error))
+        return runner.fail(error);
+    settings.server = QUrl(journal->serverUrl);
+    runner.quiet = parser.isSet(ro.quiet);
+    error = runner.connect(settings);
     if (!error.isEmpty())
         return runner.fail(error);
     bool ok = false;
     bulk::ExportJobOptions options;
-    options.parallelDownloads = parser.value(co.parallel).toInt(&ok);
+    options.parallelDownloads = parser.value(ro.parallel).toInt(&ok);
     if (!ok || options.parallelDownloads < 1 || options.parallelDownloads > 32)
         return runner.fail(u"--parallel must be a number from 1 to 32."_s);
     std::unique_ptr<ExportJob> job(ExportJob::resume(runner.client.get(), folder, options, &error));

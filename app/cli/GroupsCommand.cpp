@@ -1,12 +1,11 @@
 #include "GroupsCommand.h"
 
+#include "ConnectionOptions.h"
 #include "fhir/FhirClient.h"
 #include "fhir/GroupSearch.h"
-#include "fhir/TokenProvider.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QFile>
 #include <QNetworkAccessManager>
 #include <QTextStream>
 
@@ -67,17 +66,13 @@ int runGroupsCommand(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         u"Lists the Groups (cohorts) of a FHIR server as a table, following the search's next "
-        "links. An access token, when needed, is read from an environment variable, never from "
-        "the command line."_s);
+        "links. Secrets (a bearer token, a client secret) are read from environment variables "
+        "and a private key from a file, never from the command line."_s);
     parser.addHelpOption();
-    const QCommandLineOption server(u"server"_s, u"FHIR base URL, e.g. https://example.org/fhir."_s,
-                                    u"URL"_s);
+    const ConnectionOptions connection;
+    connection.addTo(parser);
     const QCommandLineOption name(u"name"_s, u"Only Groups whose name contains TEXT."_s, u"TEXT"_s);
-    const QCommandLineOption tokenEnv(
-        u"token-env"_s, u"Environment variable holding a bearer access token."_s, u"VAR"_s);
-    const QCommandLineOption caCert(
-        u"ca-cert"_s, u"PEM file with CA certificates to trust besides the system's."_s, u"FILE"_s);
-    parser.addOptions({server, name, tokenEnv, caCert});
+    parser.addOption(name);
     parser.process(arguments.mid(1)); // "cohort-export groups ..." minus the program name
 
     auto fail = [&](const QString &message) {
@@ -88,36 +83,17 @@ int runGroupsCommand(const QStringList &arguments)
     if (!parser.positionalArguments().isEmpty())
         return fail(
             u"unexpected argument '%1'; see --help."_s.arg(parser.positionalArguments().first()));
-    if (!parser.isSet(server))
-        return fail(u"--server is required (the FHIR base URL, e.g. https://example.org/fhir)."_s);
-    const QUrl baseUrl(parser.value(server), QUrl::StrictMode);
-    if (!baseUrl.isValid() || baseUrl.host().isEmpty() ||
-        (baseUrl.scheme() != "http"_L1 && baseUrl.scheme() != "https"_L1))
-        return fail(u"'%1' is not an http:// or https:// URL."_s.arg(parser.value(server)));
-
-    QString token;
-    if (parser.isSet(tokenEnv)) {
-        const QString variable = parser.value(tokenEnv);
-        token = qEnvironmentVariable(variable.toLocal8Bit().constData()).trimmed();
-        if (token.startsWith("Bearer "_L1, Qt::CaseInsensitive))
-            token = token.mid(7).trimmed();
-        if (token.isEmpty())
-            return fail(u"the environment variable %1 is not set or empty."_s.arg(variable));
-    }
-
+    ConnectionSettings settings;
+    QString error;
+    if (!connection.read(parser, &settings, &error))
+        return fail(error);
     QNetworkAccessManager network;
-    fhir::FhirClient client(&network, baseUrl);
-    fhir::StaticTokenProvider provider(token);
-    if (!token.isEmpty())
-        client.setTokenProvider(&provider);
-    if (parser.isSet(caCert)) {
-        QFile file(parser.value(caCert));
-        if (!file.open(QIODevice::ReadOnly))
-            return fail(u"cannot read %1: %2"_s.arg(file.fileName(), file.errorString()));
-        QString error;
-        if (!client.addTrustedCaCertificates(file.readAll(), &error))
-            return fail(u"%1: %2"_s.arg(file.fileName(), error));
-    }
+    const std::unique_ptr<fhir::FhirClient> connected =
+        ConnectionOptions::connect(&network, settings, &error);
+    if (!connected)
+        return fail(error);
+    fhir::FhirClient &client = *connected;
+    const QUrl baseUrl = settings.server;
 
     fhir::GroupSearch search(&client);
     QList<fhir::Group> groups;

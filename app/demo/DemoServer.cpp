@@ -332,6 +332,15 @@ void DemoServer::handle(const HttpRequest &request, bool secondOrigin)
         return respond(request, tokenEndpoint(request), false);
     }
 
+    // token-expiry: the first request of each file finds its token revoked, even when another
+    // file's strike revoked it a moment earlier, as when a token expires while several
+    // downloads start. A client's one renewal and resend then always succeeds.
+    if (m_options.auth && parts.size() >= 2 && parts[0] == "Binary"_L1 &&
+        m_files.contains(parts[1]) && strike(Fault::TokenExpiry, request.path)) {
+        m_tokens.remove(request.header("authorization").mid(7).trimmed());
+        return respond(request, unauthorized(tr("The access token has expired.")), false);
+    }
+
     QString why;
     if (!authorize(request, &why))
         return respond(request, unauthorized(why), false);
@@ -544,12 +553,19 @@ HttpResponse DemoServer::smartConfiguration() const
             w.value(v);
         w.endArray();
     };
-    list("token_endpoint_auth_methods_supported"_L1, {u"private_key_jwt"_s});
+    QStringList methods{u"private_key_jwt"_s};
+    if (!m_options.clientSecret.isEmpty())
+        methods.append(u"client_secret_basic"_s);
+    list("token_endpoint_auth_methods_supported"_L1, methods);
     list("token_endpoint_auth_signing_alg_values_supported"_L1, {u"RS384"_s, u"ES384"_s});
     list("grant_types_supported"_L1, {u"client_credentials"_s});
-    list("scopes_supported"_L1, {u"system/*.read"_s, u"system/*.rs"_s, u"system/Group.read"_s,
-                                  u"system/Patient.read"_s});
-    list("capabilities"_L1, {u"client-confidential-asymmetric"_s, u"permission-v1"_s, u"permission-v2"_s});
+    list("scopes_supported"_L1,
+         {u"system/*.read"_s, u"system/*.rs"_s, u"system/Group.read"_s, u"system/Patient.read"_s});
+    QStringList capabilities{u"client-confidential-asymmetric"_s, u"permission-v1"_s,
+                             u"permission-v2"_s};
+    if (!m_options.clientSecret.isEmpty())
+        capabilities.append(u"client-confidential-symmetric"_s);
+    list("capabilities"_L1, capabilities);
     w.endObject();
     return HttpResponse::json(200, w.take(), "application/json");
 }
@@ -557,55 +573,100 @@ HttpResponse DemoServer::smartConfiguration() const
 HttpResponse DemoServer::tokenEndpoint(const HttpRequest &request)
 {
     if (!m_options.auth)
-        return oauthError(400, u"unsupported_grant_type"_s, tr("This server runs without authorization."));
+        return oauthError(400, u"unsupported_grant_type"_s,
+                          tr("This server runs without authorization."));
     const QUrlQuery form(QString::fromUtf8(request.body).replace(u'+', u' '));
-    auto field = [&](const QString &name) { return form.queryItemValue(name, QUrl::FullyDecoded); };
+    auto field = [&](const QString &name) {
+        return form.queryItemValue(name, QUrl::FullyDecoded);
+    };
     if (field(u"grant_type"_s) != "client_credentials"_L1)
-        return oauthError(400, u"unsupported_grant_type"_s, tr("Only grant_type=client_credentials is supported."));
-    if (field(u"client_assertion_type"_s) != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"_L1)
-        return oauthError(400, u"invalid_request"_s,
-                          tr("client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer."));
-    const QString assertion = field(u"client_assertion"_s);
-    QString error;
-    const auto jwt = auth::decodeJwt(assertion.toLatin1(), &error);
-    if (!jwt)
-        return oauthError(400, u"invalid_client"_s, tr("The client assertion is not a JWT: %1").arg(error));
-    const QString alg = jwt->header.value("alg"_L1).toString();
-    if (alg != "RS384"_L1 && alg != "ES384"_L1)
-        return oauthError(400, u"invalid_client"_s, tr("The assertion algorithm '%1' is not accepted (use RS384 or ES384).").arg(alg));
-    const QString kid = jwt->header.value("kid"_L1).toString();
-    const auth::Key *key = nullptr;
-    for (const auth::Key &k : m_options.clientKeys) {
-        if (k.keyId() == kid)
-            key = &k;
+        return oauthError(400, u"unsupported_grant_type"_s,
+                          tr("Only grant_type=client_credentials is supported."));
+    const QByteArray authorization = request.header("authorization");
+    if (authorization.startsWith("Basic ")) {
+        // client_secret_basic (RFC 6749 §2.3.1): base64(urlencode(id) ":" urlencode(secret)).
+        auto refuse = [](const QString &why) {
+            return oauthError(401, u"invalid_client"_s, why)
+                .header("WWW-Authenticate", "Basic realm=\"cohort-export-demo\"");
+        };
+        if (m_options.clientSecret.isEmpty())
+            return refuse(tr("This server does not accept client secrets; use a client assertion "
+                             "(private_key_jwt)."));
+        const auto decoded = QByteArray::fromBase64Encoding(
+            authorization.mid(6).trimmed(), QByteArray::AbortOnBase64DecodingErrors);
+        const qsizetype colon = decoded.decoded.indexOf(':');
+        if (!decoded || colon < 0)
+            return refuse(tr("The Authorization header is not valid Basic credentials."));
+        auto formDecoded = [](QByteArray part) {
+            return QUrl::fromPercentEncoding(part.replace('+', ' '));
+        };
+        const QString id = formDecoded(decoded.decoded.left(colon));
+        const QString secret = formDecoded(decoded.decoded.mid(colon + 1));
+        if (id != m_options.clientId || secret != m_options.clientSecret)
+            return refuse(tr("The client id or the client secret is wrong."));
+    } else {
+        if (field(u"client_assertion_type"_s) !=
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"_L1) {
+            if (!m_options.clientSecret.isEmpty() && !form.hasQueryItem(u"client_assertion"_s))
+                return oauthError(401, u"invalid_client"_s,
+                                  tr("No client authentication: send Authorization: Basic or a "
+                                     "client assertion."))
+                    .header("WWW-Authenticate", "Basic realm=\"cohort-export-demo\"");
+            return oauthError(400, u"invalid_request"_s,
+                              tr("client_assertion_type must be "
+                                 "urn:ietf:params:oauth:client-assertion-type:jwt-bearer."));
+        }
+        const QString assertion = field(u"client_assertion"_s);
+        QString error;
+        const auto jwt = auth::decodeJwt(assertion.toLatin1(), &error);
+        if (!jwt)
+            return oauthError(400, u"invalid_client"_s,
+                              tr("The client assertion is not a JWT: %1").arg(error));
+        const QString alg = jwt->header.value("alg"_L1).toString();
+        if (alg != "RS384"_L1 && alg != "ES384"_L1)
+            return oauthError(
+                400, u"invalid_client"_s,
+                tr("The assertion algorithm '%1' is not accepted (use RS384 or ES384).").arg(alg));
+        const QString kid = jwt->header.value("kid"_L1).toString();
+        const auth::Key *key = nullptr;
+        for (const auth::Key &k : m_options.clientKeys) {
+            if (k.keyId() == kid)
+                key = &k;
+        }
+        if (!key)
+            return oauthError(400, u"invalid_client"_s,
+                              tr("No key with kid '%1' is registered for this client.").arg(kid));
+        if (!auth::verifyJwt(*jwt, *key, &error))
+            return oauthError(400, u"invalid_client"_s,
+                              tr("The assertion signature does not verify: %1").arg(error));
+        const QJsonObject &claims = jwt->claims;
+        const QString iss = claims.value("iss"_L1).toString();
+        if (iss != m_options.clientId || claims.value("sub"_L1).toString() != m_options.clientId)
+            return oauthError(400, u"invalid_client"_s,
+                              tr("iss and sub must both be the registered client id."));
+        if (claims.value("aud"_L1).toString() != tokenUrl().toString())
+            return oauthError(400, u"invalid_client"_s,
+                              tr("aud must be the token URL %1.").arg(tokenUrl().toString()));
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const qint64 exp = qint64(claims.value("exp"_L1).toDouble(-1));
+        if (exp < 0)
+            return oauthError(400, u"invalid_client"_s, tr("The assertion has no exp claim."));
+        if (exp <= now)
+            return oauthError(400, u"invalid_client"_s, tr("The assertion has expired."));
+        if (exp > now + 300 + 5)
+            return oauthError(400, u"invalid_client"_s,
+                              tr("The assertion's exp is more than five minutes ahead."));
+        const QString jti = claims.value("jti"_L1).toString();
+        if (jti.isEmpty())
+            return oauthError(400, u"invalid_client"_s, tr("The assertion has no jti claim."));
+        for (auto it = m_seenJti.begin(); it != m_seenJti.end();) {
+            it = it.value() < now ? m_seenJti.erase(it) : std::next(it);
+        }
+        if (m_seenJti.contains(jti))
+            return oauthError(400, u"invalid_client"_s,
+                              tr("The assertion's jti was already used (replay)."));
+        m_seenJti.insert(jti, exp);
     }
-    if (!key)
-        return oauthError(400, u"invalid_client"_s, tr("No key with kid '%1' is registered for this client.").arg(kid));
-    if (!auth::verifyJwt(*jwt, *key, &error))
-        return oauthError(400, u"invalid_client"_s, tr("The assertion signature does not verify: %1").arg(error));
-    const QJsonObject &claims = jwt->claims;
-    const QString iss = claims.value("iss"_L1).toString();
-    if (iss != m_options.clientId || claims.value("sub"_L1).toString() != m_options.clientId)
-        return oauthError(400, u"invalid_client"_s, tr("iss and sub must both be the registered client id."));
-    if (claims.value("aud"_L1).toString() != tokenUrl().toString())
-        return oauthError(400, u"invalid_client"_s, tr("aud must be the token URL %1.").arg(tokenUrl().toString()));
-    const qint64 now = QDateTime::currentSecsSinceEpoch();
-    const qint64 exp = qint64(claims.value("exp"_L1).toDouble(-1));
-    if (exp < 0)
-        return oauthError(400, u"invalid_client"_s, tr("The assertion has no exp claim."));
-    if (exp <= now)
-        return oauthError(400, u"invalid_client"_s, tr("The assertion has expired."));
-    if (exp > now + 300 + 5)
-        return oauthError(400, u"invalid_client"_s, tr("The assertion's exp is more than five minutes ahead."));
-    const QString jti = claims.value("jti"_L1).toString();
-    if (jti.isEmpty())
-        return oauthError(400, u"invalid_client"_s, tr("The assertion has no jti claim."));
-    for (auto it = m_seenJti.begin(); it != m_seenJti.end();) {
-        it = it.value() < now ? m_seenJti.erase(it) : std::next(it);
-    }
-    if (m_seenJti.contains(jti))
-        return oauthError(400, u"invalid_client"_s, tr("The assertion's jti was already used (replay)."));
-    m_seenJti.insert(jti, exp);
 
     const QString scope = field(u"scope"_s).trimmed();
     const QStringList scopes = scope.split(u' ', Qt::SkipEmptyParts);
@@ -613,7 +674,8 @@ HttpResponse DemoServer::tokenEndpoint(const HttpRequest &request)
         return oauthError(400, u"invalid_scope"_s, tr("No scope was requested."));
     for (const QString &s : scopes) {
         if (!s.startsWith("system/"_L1))
-            return oauthError(400, u"invalid_scope"_s, tr("Scope '%1' is not a system scope.").arg(s));
+            return oauthError(400, u"invalid_scope"_s,
+                              tr("Scope '%1' is not a system scope.").arg(s));
     }
     const QByteArray token = randomHex(32).toLatin1();
     m_tokens.insert(token, QDateTime::currentDateTimeUtc().addSecs(m_options.tokenLifetimeSeconds));
@@ -626,7 +688,8 @@ HttpResponse DemoServer::tokenEndpoint(const HttpRequest &request)
     w.value(qint64(m_options.tokenLifetimeSeconds));
     writeString(w, "scope"_L1, scopes.join(u' '));
     w.endObject();
-    return HttpResponse::json(200, w.take(), "application/json").header("Cache-Control", "no-store");
+    return HttpResponse::json(200, w.take(), "application/json")
+        .header("Cache-Control", "no-store");
 }
 
 HttpResponse DemoServer::searchGroups(const HttpRequest &request) const
@@ -895,10 +958,6 @@ void DemoServer::serveFile(const HttpRequest &request, const QString &fileId, bo
                        HttpResponse::outcome(404, u"error"_s, u"not-found"_s,
                                              tr("The file '%1' does not exist or was deleted.").arg(fileId)),
                        secondOrigin);
-    }
-    if (!secondOrigin && m_options.auth && strike(Fault::TokenExpiry, request.path)) {
-        m_tokens.remove(request.header("authorization").mid(7).trimmed());
-        return respond(request, unauthorized(tr("The access token has expired.")), secondOrigin);
     }
     if (!secondOrigin && m_options.has(Fault::RedirectFiles)) {
         ++m_struckByFault[int(Fault::RedirectFiles)];

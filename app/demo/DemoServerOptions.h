@@ -49,6 +49,9 @@ struct DemoServerOptions
     bool auth = false;
     QString clientId;
     QList<auth::Key> clientKeys; // public keys registered for clientId
+    // When set, the token endpoint also accepts client_secret_basic (Authorization: Basic)
+    // with clientId and this secret, as an alternative to the JWT assertion.
+    QString clientSecret;
     int tokenLifetimeSeconds = 300;
 
     QSet<Fault> faults;

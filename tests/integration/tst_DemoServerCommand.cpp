@@ -71,6 +71,7 @@ private slots:
     void rejectsBadOptions_data();
     void rejectsBadOptions();
     void withAuthAndFault();
+    void withClientSecret();
     void versionAndUnknownCommand();
 };
 
@@ -130,8 +131,9 @@ void TestDemoServerCommand::helpListsEveryFault()
         QVERIFY2(help.contains(fault.name), qPrintable(fault.name));
         QVERIFY2(help.contains(fault.description.left(30)), qPrintable(fault.name));
     }
-    for (const char *option : {"--port", "--patients", "--seed", "--export-seconds", "--auth",
-                               "--client-id", "--jwks", "--token-lifetime", "--fault"})
+    for (const char *option :
+         {"--port", "--patients", "--seed", "--export-seconds", "--auth", "--client-id", "--jwks",
+          "--client-secret-env", "--token-lifetime", "--fault"})
         QVERIFY2(help.contains(QLatin1String(option)), option);
 }
 
@@ -143,6 +145,14 @@ void TestDemoServerCommand::rejectsBadOptions_data()
     QTest::newRow("bad port") << QStringList{u"--port"_s, u"70000"_s} << u"--port"_s;
     QTest::newRow("bad patients") << QStringList{u"--patients"_s, u"many"_s} << u"--patients"_s;
     QTest::newRow("auth without key") << QStringList{u"--auth"_s} << u"--client-id"_s;
+    QTest::newRow("auth with id only")
+        << QStringList{u"--auth"_s, u"--client-id"_s, u"x"_s} << u"--client-secret-env"_s;
+    QTest::newRow("secret variable unset")
+        << QStringList{u"--auth"_s, u"--client-id"_s, u"x"_s, u"--client-secret-env"_s,
+                       u"COHORT_TEST_UNSET_SECRET"_s}
+        << u"COHORT_TEST_UNSET_SECRET is not set"_s;
+    QTest::newRow("secret without auth")
+        << QStringList{u"--client-secret-env"_s, u"HOME"_s} << u"only make sense with --auth"_s;
     QTest::newRow("missing jwks") << QStringList{u"--auth"_s, u"--client-id"_s, u"x"_s, u"--jwks"_s,
                                                  u"/nonexistent/keys.json"_s}
                                   << u"/nonexistent/keys.json"_s;
@@ -192,6 +202,47 @@ void TestDemoServerCommand::withAuthAndFault()
     const QUrl kick(base.toString() + u"/$export"_s);
     QCOMPARE(m_http.get(kick, Headers{{"Authorization", bearer}} + kickoffHeaders()).status, 429);
     QCOMPARE(m_http.get(kick, Headers{{"Authorization", bearer}} + kickoffHeaders()).status, 202);
+    p.terminate();
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+}
+
+void TestDemoServerCommand::withClientSecret()
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"COHORT_TEST_DEMO_SECRET"_s, u"s3cret: with+odd/chars"_s);
+    p.setProcessEnvironment(env);
+    const QUrl base = start(p, {u"--auth"_s, u"--client-id"_s, u"secret-client"_s,
+                                u"--client-secret-env"_s, u"COHORT_TEST_DEMO_SECRET"_s});
+    QVERIFY2(!base.isEmpty(), p.readAllStandardError().constData());
+    const Reply smart = m_http.get(QUrl(base.toString() + u"/.well-known/smart-configuration"_s));
+    QVERIFY(smart.json()
+                .value("token_endpoint_auth_methods_supported"_L1)
+                .toArray()
+                .contains(u"client_secret_basic"_s));
+    const QUrl tokenUrl(base.toString() + u"/auth/token"_s);
+    auto basic = [](const QString &id, const QString &secret) {
+        return "Basic " +
+               (QUrl::toPercentEncoding(id) + ':' + QUrl::toPercentEncoding(secret)).toBase64();
+    };
+    const QByteArray form = "grant_type=client_credentials&scope=system%2F%2A.read";
+    const Headers formType{{"Content-Type", "application/x-www-form-urlencoded"}};
+    const Reply good =
+        m_http.post(tokenUrl, form,
+                    formType + Headers{{"Authorization",
+                                        basic(u"secret-client"_s, u"s3cret: with+odd/chars"_s)}});
+    QCOMPARE(good.status, 200);
+    QVERIFY(!good.json().value("access_token"_L1).toString().isEmpty());
+    const Reply bad =
+        m_http.post(tokenUrl, form,
+                    formType + Headers{{"Authorization", basic(u"secret-client"_s, u"nope"_s)}});
+    QCOMPARE(bad.status, 401);
+    QCOMPARE(bad.json().value("error"_L1).toString(), u"invalid_client"_s);
+    // Without any client authentication the server says what it wants.
+    const Reply none = m_http.post(tokenUrl, form, formType);
+    QCOMPARE(none.status, 401);
+    QCOMPARE(none.json().value("error"_L1).toString(), u"invalid_client"_s);
     p.terminate();
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);

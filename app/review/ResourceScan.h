@@ -1,0 +1,121 @@
+#pragma once
+
+#include <QFuture>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+
+namespace cohort::review {
+
+// One NDJSON file to check, with what the manifest promised about it.
+struct ScanInput
+{
+    QString path;
+    QString expectedType;      // empty: any type
+    qint64 expectedCount = -1; // -1: not given
+};
+
+struct Problem
+{
+    enum class Class
+    {
+        InvalidJson,
+        TypeMismatch,
+        MissingId,
+        DuplicateId,
+        CountMismatch,
+        UnresolvedReference,
+        LineTooLong,
+    };
+    QString file;
+    qint64 line = 0; // 1-based physical line; 0 for a whole-file problem (CountMismatch)
+    Class kind = Class::InvalidJson;
+    QString message;
+
+    static QString className(Class kind); // stable identifiers, e.g. "invalid-json"
+    static std::optional<Class> classFromName(QStringView name);
+    QJsonObject toJson() const;
+    static Problem fromJson(const QJsonObject &o);
+};
+
+struct ScanFileResult
+{
+    QString path;
+    QString expectedType;
+    qint64 expectedCount = -1;
+    qint64 bytes = 0;
+    qint64 resources = 0; // non-empty lines, what the manifest's count counts
+    QMap<QString, qint64> countsByType;
+};
+
+struct ScanResult
+{
+    QList<ScanFileResult> files;
+    QMap<QString, qint64> countsByType;
+    QList<Problem> problems; // the first ScanOptions::maxProblems, in file then line order
+    qint64 problemCount = 0; // all of them
+    QString error;           // a file could not be read: the result is incomplete
+    bool cancelled = false;
+    bool fromCache = false; // not stored
+
+    QJsonObject toJson() const;
+    static std::optional<ScanResult> fromJson(const QJsonObject &o);
+};
+
+struct ScanOptions
+{
+    qint64 maxLineBytes = 64 * 1024 * 1024; // longer lines are LineTooLong, not parsed
+    int maxProblems = 10000;
+};
+
+// Validates an export (a set of NDJSON files) with simdjson in one pass per file: JSON, types
+// against the manifest, ids (missing, duplicate per type), counts, and references "Type/id" to
+// a type present in the export whose target is missing (checked once all files are read).
+//
+// Memory: ids are kept as 128-bit hashes of "Type/id" (QSet, ~20–40 bytes each), references
+// once per distinct target with the first place it occurs and how often.
+//
+// Results are cached in cacheFolder (one JSON file per set of inputs, keyed by absolute path,
+// size and mtime of every file), so reopening an export is instant and a changed file rescans.
+class ResourceScan : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ResourceScan(QString cacheFolder, QObject *parent = nullptr); // "": no cache
+    ~ResourceScan() override;                                              // cancels and waits
+
+    void setOptions(const ScanOptions &options) { m_options = options; }
+    // Answers from the cache or scans on QThreadPool::globalInstance(); then finished().
+    void start(const QList<ScanInput> &inputs);
+    void cancel() { m_cancel.store(true); }
+    bool isFinished() const { return m_finished.load(); }
+    ScanResult result() const; // valid after finished()
+
+    // The scan itself, synchronous (tests, benchmarks); progress(bytesDone, bytesTotal).
+    static ScanResult scan(const QList<ScanInput> &inputs, const ScanOptions &options,
+                           const std::atomic_bool &cancel,
+                           const std::function<void(qint64, qint64)> &progress = {});
+    static QString cacheKey(const QList<ScanInput> &inputs, const ScanOptions &options);
+
+signals:
+    void progress(qint64 bytesDone, qint64 bytesTotal);
+    void finished();
+
+private:
+    QString cachePath(const QList<ScanInput> &inputs) const;
+
+    QString m_cacheFolder;
+    ScanOptions m_options;
+    ScanResult m_result;
+    std::atomic_bool m_cancel{false};
+    std::atomic_bool m_finished{false};
+    QFuture<void> m_future;
+};
+
+} // namespace cohort::review

@@ -1,0 +1,157 @@
+// ResourceScan on a crafted broken export: every problem class, exact lines; the cache.
+
+#include "review/ResourceScan.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace cohort::review;
+using C = Problem::Class;
+
+class TestResourceScan : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QList<ScanInput> m_inputs;
+
+    QString write(const QString &name, const QByteArray &data)
+    {
+        const QString path = m_dir.filePath(name);
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size())
+            qFatal("cannot write %s", qPrintable(path));
+        return path;
+    }
+    static ScanOptions options()
+    {
+        ScanOptions o;
+        o.maxLineBytes = 6 << 20;
+        return o;
+    }
+
+private slots:
+    void initTestCase();
+    void everyProblemClass();
+    void jsonRoundTrip();
+    void cacheHitAndInvalidation();
+    void cancel();
+};
+
+void TestResourceScan::initTestCase()
+{
+    const QByteArray patients = R"({"resourceType":"Patient","id":"p1"}
+{"resourceType":"Patient","id":"p2","link":[{"other":{"reference":"Patient/p1"}}]}
+{"resourceType":"Patient","id":"p1"}
+
+{"resourceType":"Patient"}
+{"resourceType":"Patient","id":"p3"
+{"resourceType":"Observation","id":"o9"}
+)";
+    const QByteArray observations =
+        R"({"resourceType":"Observation","id":"o1","subject":{"reference":"Patient/p1"},"encounter":{"reference":"Encounter/e1"}})"
+        "\r\n"
+        R"({"resourceType":"Observation","id":"o2","subject":{"reference":"Patient/missing"},"hasMember":[{"reference":"Observation/o9/_history/2"}]})"
+        "\r\n{\"resourceType\":\"Observation\",\"id\":\"big\",\"note\":\"" +
+        QByteArray(10 << 20, 'x') + "\"}\r\n" +
+        R"({"resourceType":"Observation","id":"o4","performer":[{"reference":"Patient/missing"},{"reference":"http://elsewhere/Patient/x"}]})";
+    m_inputs = {{write(u"Patient.001.ndjson"_s, patients), u"Patient"_s, 5},
+                {write(u"Observation.001.ndjson"_s, observations), u"Observation"_s, 4}};
+}
+
+void TestResourceScan::everyProblemClass()
+{
+    std::atomic_bool cancel{false};
+    const ScanResult r = ResourceScan::scan(m_inputs, options(), cancel);
+    QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    const QString pf = m_inputs[0].path, of = m_inputs[1].path;
+    QList<std::tuple<QString, qint64, C>> got;
+    for (const Problem &p : r.problems)
+        got.append({p.file, p.line, p.kind});
+    const QList<std::tuple<QString, qint64, C>> expected{
+        {pf, 3, C::DuplicateId},         {pf, 5, C::MissingId},     {pf, 6, C::InvalidJson},
+        {pf, 7, C::TypeMismatch},        {pf, 0, C::CountMismatch}, {of, 3, C::LineTooLong},
+        {of, 2, C::UnresolvedReference},
+    };
+    for (const Problem &p : r.problems)
+        qDebug() << p.file << p.line << Problem::className(p.kind) << p.message;
+    QCOMPARE(got, expected);
+    QCOMPARE(r.problemCount, 7);
+    QVERIFY(r.problems[0].message.contains("Patient/p1"_L1));
+    QVERIFY(!r.problems[2].message.isEmpty()); // simdjson's words
+    QVERIFY(r.problems[3].message.contains("Observation"_L1));
+    QVERIFY(r.problems[4].message.contains("6"_L1));
+    QVERIFY(r.problems[6].message.contains("Patient/missing"_L1));
+    QVERIFY(r.problems[6].message.contains("2 times"_L1));
+    QCOMPARE(r.countsByType, (QMap<QString, qint64>{{u"Patient"_s, 4}, {u"Observation"_s, 4}}));
+    QCOMPARE(r.files.size(), 2);
+    QCOMPARE(r.files[0].resources, 6);
+    QCOMPARE(r.files[1].resources, 4);
+    QCOMPARE(r.files[1].countsByType, (QMap<QString, qint64>{{u"Observation"_s, 3}}));
+}
+
+void TestResourceScan::jsonRoundTrip()
+{
+    std::atomic_bool cancel{false};
+    const ScanResult r = ResourceScan::scan(m_inputs, options(), cancel);
+    const QByteArray json = QJsonDocument(r.toJson()).toJson();
+    const auto back = ScanResult::fromJson(QJsonDocument::fromJson(json).object());
+    QVERIFY(back.has_value());
+    QCOMPARE(QJsonDocument(back->toJson()).toJson(), json);
+    QCOMPARE(back->problems.size(), r.problems.size());
+    QCOMPARE(back->problems[5].kind, C::LineTooLong);
+}
+
+void TestResourceScan::cacheHitAndInvalidation()
+{
+    QTemporaryDir cache;
+    auto run = [&](bool expectCached) {
+        ResourceScan scan(cache.path());
+        scan.setOptions(options());
+        QSignalSpy finished(&scan, &ResourceScan::finished);
+        scan.start(m_inputs);
+        if (!finished.wait(60000))
+            return ScanResult();
+        const ScanResult r = scan.result();
+        if (r.fromCache != expectCached)
+            qWarning() << "fromCache" << r.fromCache;
+        return r;
+    };
+    const ScanResult first = run(false);
+    QVERIFY(!first.fromCache);
+    QCOMPARE(first.problemCount, 7);
+    const ScanResult second = run(true);
+    QVERIFY(second.fromCache);
+    QCOMPARE(second.problemCount, 7);
+    QCOMPARE(second.countsByType, first.countsByType);
+
+    // One more Patient: the count now matches, and the cache must not answer.
+    {
+        QFile f(m_inputs[0].path);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write(R"({"resourceType":"Patient","id":"p9"})");
+    }
+    const ScanResult third = run(false);
+    QVERIFY(!third.fromCache);
+    QCOMPARE(third.countsByType.value(u"Patient"_s), 5);
+    QCOMPARE(third.problemCount, 7); // count mismatch now 7 vs 5
+    QVERIFY(run(true).fromCache);
+}
+
+void TestResourceScan::cancel()
+{
+    ResourceScan scan({});
+    QSignalSpy finished(&scan, &ResourceScan::finished);
+    scan.start(m_inputs);
+    scan.cancel();
+    QVERIFY(finished.wait(60000));
+    const ScanResult r = scan.result();
+    QVERIFY(r.cancelled || r.problemCount > 0); // cancel may come after a small scan ended
+}
+
+QTEST_GUILESS_MAIN(TestResourceScan)
+#include "tst_ResourceScan.moc"
