@@ -6,6 +6,8 @@
 #include "auth/CredentialStore.h"
 #include "auth/Jwk.h"
 #include "auth/Jwt.h"
+#include "demo/DemoServer.h"
+#include "demo/SyntheticCohort.h"
 
 #include <QDirIterator>
 #include <QElapsedTimer>
@@ -17,11 +19,13 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QSignalSpy>
 #include <QUuid>
 
 #include <memory>
 
 using namespace cohort::auth;
+namespace demo = cohort::demo;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -160,6 +164,7 @@ private slots:
     void keygenWritesVerifiableJwks();
     void keygenRefuses();
     void keygenForProfile();
+    void exportWithProfile();
 };
 
 void TestProfileCommand::initTestCase()
@@ -672,6 +677,60 @@ void TestProfileCommand::keygenForProfile()
     QCOMPARE(
         keychainRead(CredentialStore::keyFor(id, CredentialStore::Secret::PrivateKey)).second.kind,
         CredentialError::NotFound);
+}
+
+
+// The whole path a user takes: a profile with a SMART key in the keychain, then an export that
+// names only the profile. The demo server lives in this process, so wait without blocking it.
+void TestProfileCommand::exportWithProfile()
+{
+    if (!m_skipReason.isEmpty())
+        QSKIP(qPrintable(m_skipReason));
+    const Key key = Key::generate(JwtAlgorithm::RS384, u"profile-kid"_s);
+    demo::DemoServerOptions options;
+    options.patients = 30;
+    options.exportSeconds = 0;
+    options.auth = true;
+    options.clientId = u"profile-client"_s;
+    options.clientKeys = {key};
+    demo::DemoServer server(options);
+    QVERIFY(server.start());
+    const QString keyFile = writeFile(u"profile-key.pem"_s, key.privatePem());
+    const Run added = run({u"profile"_s, u"add"_s, u"Demo with auth"_s, u"--server"_s,
+                           server.baseUrl().toString(), u"--client-id"_s, u"profile-client"_s,
+                           u"--key"_s, keyFile, u"--key-id"_s, u"profile-kid"_s, u"--alg"_s, u"RS384"_s});
+    QVERIFY2(added.exitCode == 0, qPrintable(added.err));
+    profileId(u"Demo with auth"_s);
+
+    const QString folder = m_files.filePath(u"profile-export"_s);
+    QProcess p;
+    p.setProcessEnvironment(environment());
+    p.start(QStringLiteral(COHORT_EXE),
+            {u"export"_s, u"--profile"_s, u"Demo with auth"_s, u"--group"_s,
+             server.cohort().groups().first().id, u"--type"_s, u"Patient"_s, u"--out"_s, folder});
+    QSignalSpy finished(&p, &QProcess::finished);
+    QVERIFY(finished.wait(60000));
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    QVERIFY(QFile::exists(folder + u"/Patient.001.ndjson"_s));
+    QVERIFY(server.tokensIssued() >= 1);
+
+    // No key material in anything written: settings, journal, log.
+    QByteArray written = allFiles();
+    QDirIterator it(folder, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        QFile f(it.next());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        written += f.readAll();
+    }
+    for (const QByteArray &line : pemBody(key.privatePem()))
+        QVERIFY2(!written.contains(line), line.constData());
+    QVERIFY(!written.contains("eyJ")); // no JWT (assertion) either
+
+    // An unknown profile is a clear error.
+    const Run unknown = run({u"groups"_s, u"--profile"_s, u"Nope"_s});
+    QCOMPARE(unknown.exitCode, 1);
+    QVERIFY2(unknown.err.contains("no profile named 'Nope'"_L1), qPrintable(unknown.err));
+    QVERIFY(run({u"profile"_s, u"remove"_s, u"Demo with auth"_s}).exitCode == 0);
 }
 
 QTEST_GUILESS_MAIN(TestProfileCommand)
