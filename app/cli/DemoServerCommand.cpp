@@ -50,6 +50,10 @@ int runDemoServerCommand(const QStringList &arguments)
         u"seed"_s, u"Seed of the synthetic data (same seed, same data)."_s, u"S"_s, u"1"_s);
     const QCommandLineOption exportSeconds(
         u"export-seconds"_s, u"How long each export stays in progress."_s, u"S"_s, u"3"_s);
+    const QCommandLineOption pageSize(u"manifest-page-size"_s,
+                                      u"Output files per manifest page, linked with "
+                                      "link[next] (default: one page)."_s,
+                                      u"N"_s, u"0"_s);
     const QCommandLineOption perFile(u"resources-per-file"_s,
                                      u"Resources per output file before a new file starts."_s,
                                      u"N"_s, u"2000"_s);
@@ -70,7 +74,7 @@ int runDemoServerCommand(const QStringList &arguments)
         u"token-lifetime"_s, u"Access token lifetime in seconds."_s, u"S"_s, u"300"_s);
     const QCommandLineOption fault(u"fault"_s, u"Inject a fault (see the list below)."_s,
                                    u"NAME"_s);
-    parser.addOptions({port, patients, seed, exportSeconds, perFile, auth, clientId, jwks,
+    parser.addOptions({port, patients, seed, exportSeconds, perFile, pageSize, auth, clientId, jwks,
                        clientSecretEnv, tokenLifetime, fault});
     parser.process(arguments.mid(1)); // "cohort-export demo-server ..." minus the program name
 
@@ -102,6 +106,9 @@ int runDemoServerCommand(const QStringList &arguments)
     options.resourcesPerFile = int(number(perFile, 1, 100000000, &ok));
     if (!ok)
         return fail(u"--resources-per-file must be a positive number."_s);
+    options.manifestPageSize = int(number(pageSize, 0, 100000, &ok));
+    if (!ok)
+        return fail(u"--manifest-page-size must be a number from 0 to 100000."_s);
     options.tokenLifetimeSeconds = int(number(tokenLifetime, 1, 86400, &ok));
     if (!ok)
         return fail(u"--token-lifetime must be a number of seconds from 1 to 86400."_s);

@@ -1,6 +1,7 @@
 #include "DemoExportJob.h"
 
 #include "HttpUtil.h"
+#include "JsonWriter.h"
 #include "SyntheticCohort.h"
 #include "fhir/FhirDateTime.h"
 
@@ -369,6 +370,40 @@ QList<OutputFile> generateExportFiles(const SyntheticCohort &cohort, const Expor
             file.count = int(end - start);
             files.append(file);
         }
+    }
+    if (params.since) {
+        // An incremental export also reports what was deleted since: one Observation per
+        // patient, with ids no longer in the data (deterministic, like everything here).
+        OutputFile deleted;
+        deleted.id = QStringLiteral("%1-%2").arg(jobId).arg(sequence++);
+        deleted.type = QStringLiteral("Bundle");
+        deleted.isDeleted = true;
+        for (int index : params.patients) {
+            JsonWriter w;
+            w.beginObject();
+            w.key(QLatin1StringView("resourceType"));
+            w.value(QStringLiteral("Bundle"));
+            w.key(QLatin1StringView("type"));
+            w.value(QStringLiteral("transaction"));
+            w.key(QLatin1StringView("entry"));
+            w.beginArray();
+            w.beginObject();
+            w.key(QLatin1StringView("request"));
+            w.beginObject();
+            w.key(QLatin1StringView("method"));
+            w.value(QStringLiteral("DELETE"));
+            w.key(QLatin1StringView("url"));
+            w.value(QStringLiteral("Observation/obs-deleted-%1").arg(cohort.patient(index).id));
+            w.endObject();
+            w.endObject();
+            w.endArray();
+            w.endObject();
+            deleted.data += w.take();
+            deleted.data += '\n';
+            ++deleted.count;
+        }
+        if (deleted.count > 0)
+            files.append(deleted);
     }
     if (!params.warnings.isEmpty()) {
         OutputFile errors;

@@ -46,7 +46,8 @@ struct OutputFile
     QString type;
     QByteArray data; // NDJSON
     int count = 0;
-    bool isError = false;
+    bool isError = false;   // manifest error[] (OperationOutcome)
+    bool isDeleted = false; // manifest deleted[] (Bundles of DELETE entries)
 };
 
 // Turns the kick-off request into parameters, or an error message for a 400 (*notFound set

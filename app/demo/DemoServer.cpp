@@ -898,7 +898,9 @@ void DemoServer::status(const HttpRequest &request, const QString &jobId)
         r.body = "{\"transactionTime\":\"" + fhir::formatInstant(job->transactionTime).toLatin1()
             + "\",\"request\":\"" + job->params.requestUrl.toUtf8() + "\",\"output\":[{\"type\":";
     } else {
-        r.body = manifestJson(*job);
+        bool ok = false;
+        const int page = request.query.queryItemValue(u"page"_s).toInt(&ok);
+        r.body = manifestJson(*job, ok && page > 0 ? page : 1);
     }
     respond(request, r, false);
 }
@@ -920,20 +922,33 @@ QUrl DemoServer::fileUrl(const QString &fileId) const
     return QUrl(baseUrl().toString() + u"/Binary/"_s + fileId + u"/$binary-access-read"_s);
 }
 
-QByteArray DemoServer::manifestJson(const DemoExportJob &job) const
+QByteArray DemoServer::manifestJson(const DemoExportJob &job, int page) const
 {
     const QList<OutputFile> &files = job.future.result();
+    qsizetype outputs = 0;
+    for (const OutputFile &f : files)
+        outputs += (f.isError || f.isDeleted) ? 0 : 1;
+    const int pageSize = m_options.manifestPageSize > 0 ? m_options.manifestPageSize : int(qMax<qsizetype>(1, outputs));
+    const qsizetype first = qsizetype(page - 1) * pageSize;
     JsonWriter w;
     w.beginObject();
     writeString(w, "transactionTime"_L1, fhir::formatInstant(job.transactionTime));
     writeString(w, "request"_L1, job.params.requestUrl);
     w.key("requiresAccessToken"_L1);
     w.value(m_options.auth && !m_options.has(Fault::SecondOrigin));
-    for (const bool errors : {false, true}) {
-        w.key(errors ? "error"_L1 : "output"_L1);
+    enum Section { Output, Error, Deleted };
+    for (const Section section : {Output, Error, Deleted}) {
+        w.key(section == Output ? "output"_L1 : section == Error ? "error"_L1 : "deleted"_L1);
         w.beginArray();
+        qsizetype n = 0;
         for (const OutputFile &f : files) {
-            if (f.isError != errors)
+            const Section is = f.isError ? Error : f.isDeleted ? Deleted : Output;
+            if (is != section)
+                continue;
+            // Output entries are paged; error and deleted files come with the first page.
+            if (section == Output && (n++ < first || n > first + pageSize))
+                continue;
+            if (section != Output && page != 1)
                 continue;
             w.beginObject();
             writeString(w, "type"_L1, f.type);
@@ -942,6 +957,15 @@ QByteArray DemoServer::manifestJson(const DemoExportJob &job) const
             w.value(qint64(f.count));
             w.endObject();
         }
+        w.endArray();
+    }
+    if (first + pageSize < outputs) {
+        w.key("link"_L1);
+        w.beginArray();
+        w.beginObject();
+        writeString(w, "relation"_L1, u"next"_s);
+        writeString(w, "url"_L1, u"%1/$export-poll-status/%2?page=%3"_s.arg(baseUrl().toString(), job.id).arg(page + 1));
+        w.endObject();
         w.endArray();
     }
     w.endObject();

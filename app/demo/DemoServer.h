@@ -70,7 +70,7 @@ private:
     void status(const HttpRequest &request, const QString &jobId);
     void serveFile(const HttpRequest &request, const QString &fileId, bool secondOrigin);
     void writeFileBody(const HttpRequest &request, const OutputFile &file, bool secondOrigin);
-    QByteArray manifestJson(const DemoExportJob &job) const;
+    QByteArray manifestJson(const DemoExportJob &job, int page) const;
     void registerFiles(DemoExportJob &job);
     QUrl fileUrl(const QString &fileId) const;
 

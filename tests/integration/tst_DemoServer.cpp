@@ -117,6 +117,7 @@ private slots:
     void authTokenLifetime();
     void faultTokenExpiry();
     void sameSeedSameBytes();
+    void manifestPagesAndDeleted();
 };
 
 bool TestDemoServer::runExport(demo::DemoServer &s, const QString &path, Manifest *out,
@@ -1094,6 +1095,59 @@ void TestDemoServer::sameSeedSameBytes()
     QCOMPARE(ma.outputs.size(), mb.outputs.size());
     for (qsizetype i = 0; i < ma.outputs.size(); ++i)
         QCOMPARE(m_http.get(ma.outputs[i].second).body, m_http.get(mb.outputs[i].second).body);
+}
+
+void TestDemoServer::manifestPagesAndDeleted()
+{
+    demo::DemoServerOptions o = quick();
+    o.resourcesPerFile = 100;
+    o.manifestPageSize = 2;
+    auto s = makeServer(o);
+    const QString group = firstGroupWithMembers(*s, 5);
+    const Reply kick = m_http.get(url(*s, u"/Group/"_s + group + u"/$export?_type=Patient,Observation&_since=2019-01-01T00:00:00Z"_s), kickoffHeaders());
+    QCOMPARE(kick.status, 202);
+    QUrl page(QString::fromUtf8(kick.header("Content-Location")));
+    Reply r;
+    QTRY_VERIFY_WITH_TIMEOUT((r = m_http.get(page)).status == 200, 10000);
+    int pages = 0;
+    qsizetype outputs = 0;
+    QJsonArray deleted;
+    while (true) {
+        ++pages;
+        const QJsonObject m = r.json();
+        QVERIFY(m.contains("transactionTime"_L1));
+        QVERIFY(arr(m, "output").size() <= 2);
+        outputs += arr(m, "output").size();
+        if (pages == 1)
+            deleted = arr(m, "deleted");
+        else
+            QVERIFY(arr(m, "deleted").isEmpty());
+        QUrl next;
+        for (const QJsonValue &l : arr(m, "link"))
+            if (str(l.toObject(), "relation") == "next"_L1)
+                next = QUrl(str(l.toObject(), "url"));
+        if (next.isEmpty())
+            break;
+        QVERIFY(pages < 50);
+        r = m_http.get(next);
+        QCOMPARE(r.status, 200);
+    }
+    QVERIFY(pages >= 2);
+    QVERIFY(outputs > 2);
+    // Deleted: Bundles of DELETE entries, one per patient of the group.
+    QCOMPARE(deleted.size(), 1);
+    QCOMPARE(str(deleted.first().toObject(), "type"), u"Bundle"_s);
+    const Reply d = m_http.get(QUrl(str(deleted.first().toObject(), "url")));
+    QCOMPARE(d.status, 200);
+    const QList<QByteArray> lines = d.body.chopped(1).split('\n');
+    QCOMPARE(lines.size(), s->cohort().group(group)->members.size());
+    for (const QByteArray &line : lines) {
+        const QJsonObject bundle = QJsonDocument::fromJson(line).object();
+        QCOMPARE(str(bundle, "resourceType"), u"Bundle"_s);
+        const QJsonObject request = arr(bundle, "entry").first().toObject().value("request"_L1).toObject();
+        QCOMPARE(str(request, "method"), u"DELETE"_s);
+        QVERIFY(str(request, "url").startsWith("Observation/"_L1));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDemoServer)

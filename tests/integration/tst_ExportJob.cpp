@@ -195,6 +195,7 @@ private slots:
     void staticTokenCannotOutliveExpiry();
     void cliExportSummaryAndExitCodes();
     void killAndResumeIsByteIdentical();
+    void pagedManifestWithDeleted();
 };
 
 void TestExportJob::initTestCase()
@@ -696,6 +697,33 @@ void TestExportJob::killAndResumeIsByteIdentical()
         QVERIFY(partFilesIn(folder).isEmpty());
     }
 #endif
+}
+
+void TestExportJob::pagedManifestWithDeleted()
+{
+    // The same incremental export from a server that pages its manifest and one that does not:
+    // the same files, plus the deleted Bundles in deleted/.
+    demo::DemoServerOptions o = quick();
+    o.resourcesPerFile = 100;
+    auto plain = setup(o);
+    o.manifestPageSize = 2;
+    auto paged = setup(o);
+    bulk::ExportRequest r = groupRequest(*paged.server, {u"Patient"_s, u"Observation"_s});
+    r.since = u"2019-01-01T00:00:00Z"_s;
+    QTemporaryDir dir;
+    ExportJob a(plain.client.get(), r, dir.filePath(u"plain"_s));
+    ExportJob b(paged.client.get(), r, dir.filePath(u"paged"_s));
+    QCOMPARE(run(a), ExportState::Completed);
+    QCOMPARE(run(b), ExportState::Completed);
+    checkFolder(b);
+    const auto files = filesIn(b.folder());
+    QCOMPARE(files, filesIn(a.folder()));
+    QVERIFY(files.size() > 3);
+    QVERIFY(files.contains(u"deleted/Bundle.001.ndjson"_s));
+    int pageRequests = 0;
+    for (const auto &req : paged.server->requestLog())
+        pageRequests += req.path.contains("$export-poll-status"_L1) ? 1 : 0;
+    QVERIFY2(pageRequests >= 3, "the manifest's next pages must have been fetched");
 }
 
 QTEST_GUILESS_MAIN(TestExportJob)
