@@ -662,7 +662,7 @@ QByteArray Key::privatePem() const
     if (!isPrivate())
         return {};
     BioPtr bio(BIO_new(BIO_s_mem()));
-    // PEM_write_bio_PrivateKey writes PKCS#8 ("BEGIN PRIVATE KEY") in OpenSSL 3.
+    // PEM_write_bio_PrivateKey writes the PKCS#8 form in OpenSSL 3.
     if (!bio || PEM_write_bio_PrivateKey(bio.get(), m_key.get(), nullptr, nullptr, 0, nullptr,
                                          nullptr) != 1) {
         takeOpenSslError();

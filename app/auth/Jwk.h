@@ -46,8 +46,8 @@ public:
 
     // RSA 3072 bits for RS384, P-384 for ES384.
     static Key generate(JwtAlgorithm alg, const QString &kid, QString *error = nullptr);
-    // PKCS#8 ("BEGIN PRIVATE KEY"), traditional ("BEGIN RSA PRIVATE KEY" / "BEGIN EC PRIVATE
-    // KEY") and SubjectPublicKeyInfo ("BEGIN PUBLIC KEY"). Encrypted keys are rejected.
+    // PEM: PKCS#8 private keys, the traditional RSA and EC private key forms, and
+    // SubjectPublicKeyInfo public keys. Encrypted keys are rejected.
     static Key fromPem(const QByteArray &pem, QString *error = nullptr);
     // RSA (n, e [, d, p, q, dp, dq, qi]) or EC P-384 (x, y [, d]); reads "kid", checks "alg"
     // and "use" when present; other members ("key_ops", "ext", ...) are ignored. Private keys
