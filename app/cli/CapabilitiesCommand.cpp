@@ -91,11 +91,9 @@ int runCapabilitiesCommand(const QStringList &arguments)
             u"unexpected argument '%1'; see --help."_s.arg(parser.positionalArguments().first()));
     ConnectionSettings settings;
     QString problem;
-    if (!connection.read(parser, &settings, &problem))
-        return fail(problem);
     QNetworkAccessManager network;
     const std::unique_ptr<fhir::FhirClient> connected =
-        ConnectionOptions::connect(&network, settings, &problem);
+        connection.open(parser, &network, &settings, &problem);
     if (!connected)
         return fail(problem);
     fhir::FhirClient &client = *connected;

@@ -330,4 +330,14 @@ std::unique_ptr<fhir::FhirClient> ConnectionOptions::connect(QNetworkAccessManag
     return client;
 }
 
+std::unique_ptr<fhir::FhirClient> ConnectionOptions::open(const QCommandLineParser &parser,
+                                                          QNetworkAccessManager *network,
+                                                          ConnectionSettings *settings,
+                                                          QString *error) const
+{
+    if (!read(parser, settings, error))
+        return nullptr;
+    return connect(network, *settings, error);
+}
+
 } // namespace cohort::cli

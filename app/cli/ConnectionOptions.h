@@ -72,6 +72,10 @@ public:
     // that is not http(s), a key that does not load...).
     static std::unique_ptr<fhir::FhirClient>
     connect(QNetworkAccessManager *network, const ConnectionSettings &settings, QString *error);
+    // read() then connect(), for commands that need nothing in between.
+    std::unique_ptr<fhir::FhirClient> open(const QCommandLineParser &parser,
+                                           QNetworkAccessManager *network,
+                                           ConnectionSettings *settings, QString *error) const;
 
     const QCommandLineOption profile;
     const QCommandLineOption server;

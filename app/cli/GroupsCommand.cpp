@@ -85,11 +85,9 @@ int runGroupsCommand(const QStringList &arguments)
             u"unexpected argument '%1'; see --help."_s.arg(parser.positionalArguments().first()));
     ConnectionSettings settings;
     QString error;
-    if (!connection.read(parser, &settings, &error))
-        return fail(error);
     QNetworkAccessManager network;
     const std::unique_ptr<fhir::FhirClient> connected =
-        ConnectionOptions::connect(&network, settings, &error);
+        connection.open(parser, &network, &settings, &error);
     if (!connected)
         return fail(error);
     fhir::FhirClient &client = *connected;
