@@ -116,6 +116,8 @@ bool ConnectionOptions::readProfile(const QString &name, ConnectionSettings *set
     settings->scopes = p->scopes;
     settings->keyId = p->keyId;
     settings->tokenUrl = p->tokenUrl;
+    settings->parallelDownloads = p->parallelDownloads;
+    settings->outputFolder = p->outputFolder;
     auth::CredentialStore::Secret secret;
     switch (p->auth) {
     case auth::ServerProfile::AuthMethod::None:

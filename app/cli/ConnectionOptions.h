@@ -46,6 +46,10 @@ struct ConnectionSettings
     QString bearerToken;
     QString clientSecret;
     QByteArray privateKey; // PEM (PKCS#8, traditional RSA/EC), a private JWK or a JWKS
+
+    // A profile's preferences for exports (0 / empty: the command's defaults).
+    int parallelDownloads = 0;
+    QString outputFolder;
 };
 
 // The options every network command shares, in one place: --profile, --server, --token-env, --ca-cert,

@@ -144,14 +144,16 @@ public:
     }
 };
 
-QString defaultFolder(const bulk::ExportRequest &r)
+// ./export-<what>-<date-time>, or inside the profile's output folder when it has one.
+QString defaultFolder(const bulk::ExportRequest &r, const QString &profileFolder)
 {
     const QString what = r.level == bulk::ExportRequest::Level::Group
                              ? u"group-"_s + r.groupId
                              : bulk::ExportRequest::levelName(r.level);
     QString safe = what;
     safe.replace(QRegularExpression(u"[^A-Za-z0-9._-]"_s), u"_"_s);
-    return QDir::current().filePath(
+    const QDir parent = profileFolder.isEmpty() ? QDir::current() : QDir(profileFolder);
+    return parent.filePath(
         u"export-%1-%2"_s.arg(safe, QDateTime::currentDateTime().toString(u"yyyyMMdd-HHmmss"_s)));
 }
 
@@ -245,6 +247,8 @@ int runExportCommand(const QStringList &arguments)
     bool ok = false;
     bulk::ExportJobOptions options;
     options.parallelDownloads = parser.value(ro.parallel).toInt(&ok);
+    if (!parser.isSet(ro.parallel) && settings.parallelDownloads > 0)
+        options.parallelDownloads = settings.parallelDownloads; // the profile's preference
     if (!ok || options.parallelDownloads < 1 || options.parallelDownloads > 32)
         return runner.fail(u"--parallel must be a number from 1 to 32."_s);
     options.deleteOnServerAfterDownload = parser.isSet(deleteAfter);
@@ -254,7 +258,8 @@ int runExportCommand(const QStringList &arguments)
     if (!error.isEmpty())
         return runner.fail(error);
     const QString folder =
-        parser.isSet(out) ? QDir(parser.value(out)).absolutePath() : defaultFolder(request);
+        parser.isSet(out) ? QDir(parser.value(out)).absolutePath()
+                          : defaultFolder(request, settings.outputFolder);
     ExportJob job(runner.client.get(), request, folder, options);
     job.setLabel(request.level == bulk::ExportRequest::Level::Group ? u"Group "_s + request.groupId
                                                                     : QString());

@@ -698,19 +698,24 @@ void TestProfileCommand::exportWithProfile()
     const QString keyFile = writeFile(u"profile-key.pem"_s, key.privatePem());
     const Run added = run({u"profile"_s, u"add"_s, u"Demo with auth"_s, u"--server"_s,
                            server.baseUrl().toString(), u"--client-id"_s, u"profile-client"_s,
-                           u"--key"_s, keyFile, u"--key-id"_s, u"profile-kid"_s, u"--alg"_s, u"RS384"_s});
+                           u"--key"_s, keyFile, u"--key-id"_s, u"profile-kid"_s, u"--alg"_s, u"RS384"_s,
+                           u"--output-folder"_s, m_files.filePath(u"profile-exports"_s)});
     QVERIFY2(added.exitCode == 0, qPrintable(added.err));
     profileId(u"Demo with auth"_s);
 
-    const QString folder = m_files.filePath(u"profile-export"_s);
+    // No --out: the export lands in the profile's output folder.
     QProcess p;
     p.setProcessEnvironment(environment());
     p.start(QStringLiteral(COHORT_EXE),
             {u"export"_s, u"--profile"_s, u"Demo with auth"_s, u"--group"_s,
-             server.cohort().groups().first().id, u"--type"_s, u"Patient"_s, u"--out"_s, folder});
+             server.cohort().groups().first().id, u"--type"_s, u"Patient"_s});
     QSignalSpy finished(&p, &QProcess::finished);
     QVERIFY(finished.wait(60000));
     QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    const QStringList made = QDir(m_files.filePath(u"profile-exports"_s)).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QCOMPARE(made.size(), 1);
+    QVERIFY(made.first().startsWith("export-group-"_L1));
+    const QString folder = m_files.filePath(u"profile-exports/"_s + made.first());
     QVERIFY(QFile::exists(folder + u"/Patient.001.ndjson"_s));
     QVERIFY(server.tokensIssued() >= 1);
 
