@@ -3,6 +3,7 @@
 // request for many callers, every refusal explained, client_secret_basic, tokens that never
 // leave their origin or land in a file, and the command line's connection options.
 
+#include "TestFiles.h"
 #include "TestHttp.h"
 #include "auth/CachingTokenProvider.h"
 #include "auth/ClientSecretTokenProvider.h"
@@ -162,18 +163,6 @@ QByteArray capabilityStatementWithToken(const QUrl &tokenUrl)
     return QJsonDocument(statement).toJson(QJsonDocument::Compact);
 }
 
-QMap<QString, QByteArray> ndjsonFilesIn(const QString &folder)
-{
-    QMap<QString, QByteArray> files;
-    QDirIterator it(folder, {u"*.ndjson"_s}, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        QFile f(path);
-        if (f.open(QIODevice::ReadOnly))
-            files.insert(QDir(folder).relativeFilePath(path), f.readAll());
-    }
-    return files;
-}
 
 } // namespace
 

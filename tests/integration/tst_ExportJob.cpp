@@ -1,6 +1,7 @@
 // The export engine end to end against the demo server over loopback: the whole flow, every
 // injectable fault, cancel at each stage, resume after a kill, and where tokens may go.
 
+#include "TestFiles.h"
 #include "TestHttp.h"
 #include "auth/Jwk.h"
 #include "auth/Jwt.h"
@@ -32,31 +33,6 @@ using namespace Qt::StringLiterals;
 using bulk::ExportJob;
 using bulk::ExportState;
 
-namespace {
-
-QMap<QString, QByteArray> filesIn(const QString &folder)
-{
-    QMap<QString, QByteArray> files;
-    QDirIterator it(folder, {u"*.ndjson"_s}, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        QFile f(path);
-        if (f.open(QIODevice::ReadOnly))
-            files.insert(QDir(folder).relativeFilePath(path), f.readAll());
-    }
-    return files;
-}
-
-QStringList partFilesIn(const QString &folder)
-{
-    QStringList parts;
-    QDirIterator it(folder, {u"*.part"_s}, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext())
-        parts.append(it.next());
-    return parts;
-}
-
-} // namespace
 
 class TestExportJob : public QObject
 {
@@ -154,7 +130,7 @@ private:
     }
     void checkFolder(const ExportJob &job)
     {
-        const auto files = filesIn(job.folder());
+        const auto files = ndjsonFilesIn(job.folder());
         QVERIFY(!files.isEmpty());
         QVERIFY2(partFilesIn(job.folder()).isEmpty(), "no .part file may remain");
         const auto expected = expectedCounts(job.journal());
@@ -221,7 +197,7 @@ void TestExportJob::completeGroupExport()
     QCOMPARE(seen, (QList<ExportState>{ExportState::KickingOff, ExportState::Polling,
                                        ExportState::Downloading, ExportState::Completed}));
     checkFolder(job);
-    const auto files = filesIn(folder);
+    const auto files = ndjsonFilesIn(folder);
     QVERIFY(files.contains(u"Patient.001.ndjson"_s));
     QVERIFY(files.contains(u"Observation.001.ndjson"_s));
     QVERIFY2(files.contains(u"Observation.002.ndjson"_s),
@@ -254,7 +230,7 @@ void TestExportJob::postWithPatientsAndFilters()
     ExportJob job(s.client.get(), r, dir.filePath(u"out"_s));
     QCOMPARE(run(job), ExportState::Completed);
     checkFolder(job);
-    const auto files = filesIn(job.folder());
+    const auto files = ndjsonFilesIn(job.folder());
     for (auto it = files.cbegin(); it != files.cend(); ++it) {
         for (const QByteArray &line : it.value().chopped(1).split('\n')) {
             QVERIFY(line.contains(p.toLatin1()));
@@ -281,7 +257,7 @@ void TestExportJob::systemAndPatientLevels()
         r.types = {u"Patient"_s};
         ExportJob job(s.client.get(), r, dir.filePath(u"out"_s));
         QCOMPARE(run(job), ExportState::Completed);
-        QCOMPARE(filesIn(job.folder()).value(u"Patient.001.ndjson"_s).count('\n'), 10);
+        QCOMPARE(ndjsonFilesIn(job.folder()).value(u"Patient.001.ndjson"_s).count('\n'), 10);
     }
 }
 
@@ -360,7 +336,7 @@ void TestExportJob::fatalFaults()
     QCOMPARE(run(job), ExportState::Failed);
     QVERIFY2(job.journal().message.contains(mentions), qPrintable(job.journal().message));
     QCOMPARE(bulk::ExportJournal::load(job.folder())->state, ExportState::Failed);
-    QVERIFY(filesIn(job.folder()).isEmpty());
+    QVERIFY(ndjsonFilesIn(job.folder()).isEmpty());
 }
 
 void TestExportJob::lenientEndsPartiallyCompleted()
@@ -373,7 +349,7 @@ void TestExportJob::lenientEndsPartiallyCompleted()
     ExportJob job(s.client.get(), r, dir.filePath(u"out"_s));
     QCOMPARE(run(job), ExportState::PartiallyCompleted);
     checkFolder(job);
-    QVERIFY(filesIn(job.folder()).contains(u"error/OperationOutcome.001.ndjson"_s));
+    QVERIFY(ndjsonFilesIn(job.folder()).contains(u"error/OperationOutcome.001.ndjson"_s));
     QVERIFY2(job.journal().message.contains("1 warning"_L1), qPrintable(job.journal().message));
     QVERIFY(job.journal().message.contains("includeAssociatedData"_L1));
 }
@@ -473,7 +449,7 @@ void TestExportJob::cancelWhileDownloading()
     for (const auto &f : journal->files)
         if (f.status == bulk::ExportJournal::File::Status::Done)
             done2.insert(f.task.relativePath);
-    for (const QString &name : filesIn(job.folder()).keys())
+    for (const QString &name : ndjsonFilesIn(job.folder()).keys())
         QVERIFY2(done2.contains(name), qPrintable(name));
 }
 
@@ -663,7 +639,7 @@ void TestExportJob::killAndResumeIsByteIdentical()
                     common + QStringList{u"--out"_s, dir.filePath(u"reference"_s)});
     QVERIFY(runToEnd(reference));
     QCOMPARE(reference.exitCode(), 0);
-    const auto expected = filesIn(dir.filePath(u"reference"_s));
+    const auto expected = ndjsonFilesIn(dir.filePath(u"reference"_s));
     QVERIFY2(expected.size() >= 6, qPrintable(QString::number(expected.size())));
 
     // Kill mid-download at a few different moments, resume each, compare byte for byte.
@@ -676,7 +652,7 @@ void TestExportJob::killAndResumeIsByteIdentical()
         // Wait until k+1 files are done (or at least a .part exists for k == 0), then SIGKILL.
         QTRY_VERIFY_WITH_TIMEOUT(
             p.state() != QProcess::Running ||
-                (k == 0 ? !partFilesIn(folder).isEmpty() : filesIn(folder).size() >= 2 * k),
+                (k == 0 ? !partFilesIn(folder).isEmpty() : ndjsonFilesIn(folder).size() >= 2 * k),
             60000);
         // processId() is 0 once the child is gone, and kill(0) would hit our own group.
         QVERIFY2(p.state() == QProcess::Running && p.processId() > 0,
@@ -684,13 +660,13 @@ void TestExportJob::killAndResumeIsByteIdentical()
         ::kill(pid_t(p.processId()), SIGKILL);
         QVERIFY(runToEnd(p));
         QCOMPARE(p.exitStatus(), QProcess::CrashExit);
-        QVERIFY(filesIn(folder).size() < expected.size());
+        QVERIFY(ndjsonFilesIn(folder).size() < expected.size());
 
         QProcess resume;
         resume.start(QStringLiteral(COHORT_EXE), {u"resume"_s, folder});
         QVERIFY(runToEnd(resume));
         QVERIFY2(resume.exitCode() == 0, resume.readAllStandardError().constData());
-        const auto got = filesIn(folder);
+        const auto got = ndjsonFilesIn(folder);
         QCOMPARE(QStringList(got.keys()), QStringList(expected.keys()));
         for (auto it = expected.cbegin(); it != expected.cend(); ++it)
             QVERIFY2(got.value(it.key()) == it.value(), qPrintable(it.key()));
@@ -716,8 +692,8 @@ void TestExportJob::pagedManifestWithDeleted()
     QCOMPARE(run(a), ExportState::Completed);
     QCOMPARE(run(b), ExportState::Completed);
     checkFolder(b);
-    const auto files = filesIn(b.folder());
-    QCOMPARE(files, filesIn(a.folder()));
+    const auto files = ndjsonFilesIn(b.folder());
+    QCOMPARE(files, ndjsonFilesIn(a.folder()));
     QVERIFY(files.size() > 3);
     QVERIFY(files.contains(u"deleted/Bundle.001.ndjson"_s));
     int pageRequests = 0;

@@ -1,0 +1,31 @@
+#include "TestFiles.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+
+namespace cohort::test {
+
+QMap<QString, QByteArray> ndjsonFilesIn(const QString &folder)
+{
+    QMap<QString, QByteArray> files;
+    QDirIterator it(folder, {QStringLiteral("*.ndjson")}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        QFile f(path);
+        if (f.open(QIODevice::ReadOnly))
+            files.insert(QDir(folder).relativeFilePath(path), f.readAll());
+    }
+    return files;
+}
+
+QStringList partFilesIn(const QString &folder)
+{
+    QStringList parts;
+    QDirIterator it(folder, {QStringLiteral("*.part")}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        parts.append(it.next());
+    return parts;
+}
+
+} // namespace cohort::test

@@ -1,0 +1,17 @@
+#pragma once
+
+// What an export left in a folder, for tests that compare folders.
+
+#include <QByteArray>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+namespace cohort::test {
+
+// Every *.ndjson below folder, by path relative to it, with its bytes.
+QMap<QString, QByteArray> ndjsonFilesIn(const QString &folder);
+// Every *.part file below folder (absolute paths).
+QStringList partFilesIn(const QString &folder);
+
+} // namespace cohort::test
