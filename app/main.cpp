@@ -4,6 +4,7 @@
 #include "cli/DemoServerCommand.h"
 #include "cli/GroupsCommand.h"
 #include "cli/InspectCommand.h"
+#include "cli/Keychain.h"
 #include "cli/ExportCommand.h"
 #include "cli/ProfileCommand.h"
 
@@ -105,7 +106,9 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     setIdentity();
     QApplication::setApplicationDisplayName(QObject::tr("Cohort Export"));
-    cohort::ui::MainWindow window;
+    cohort::ui::MainWindow::Options options;
+    options.keychainService = cohort::cli::keychainService();
+    cohort::ui::MainWindow window(options);
     window.show();
     return QApplication::exec();
 }

@@ -1,148 +1,476 @@
 #include "MainWindow.h"
 
-#include "demo/DemoServer.h"
-#include "demo/SyntheticCohort.h"
+#include "AppInfo.h"
+#include "CapabilityDialog.h"
+#include "ExportForm.h"
+#include "ExportListModel.h"
+#include "ExportsPanel.h"
+#include "GroupBrowser.h"
+#include "ProfileDialog.h"
+#include "ServerBar.h"
+#include "SettingsDialog.h"
+#include "auth/CredentialStore.h"
+#include "auth/ProfileStore.h"
+#include "session/ExportEntry.h"
+#include "session/ExportManager.h"
+#include "session/ServerSession.h"
 
 #include <QAction>
 #include <QApplication>
-#include <QClipboard>
-#include <QDateTime>
-#include <QGroupBox>
-#include <QHBoxLayout>
-#include <QHeaderView>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QPlainTextEdit>
 #include <QPushButton>
-#include <QScreen>
+#include <QScrollArea>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
-#include <QTableWidget>
+#include <QSystemTrayIcon>
+#include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
+
+// Resources of a static library must be registered by name, outside any namespace.
+static void initResources()
+{
+    Q_INIT_RESOURCE(resources);
+}
 
 namespace cohort::ui {
 
+using bulk::ExportState;
+using session::ExportEntry;
+using session::ServerSession;
+using namespace Qt::StringLiterals;
+
 MainWindow::MainWindow(QWidget *parent)
-    : QMainWindow(parent)
+    : MainWindow(Options{}, parent)
 {
+}
+
+MainWindow::MainWindow(const Options &options, QWidget *parent)
+    : QMainWindow(parent)
+    , m_options(options)
+    , m_settings(new QSettings(this))
+    , m_profiles(new auth::ProfileStore(m_settings, this))
+    , m_credentials(new auth::CredentialStore(options.keychainService.isEmpty()
+                                                  ? auth::CredentialStore::defaultService()
+                                                  : options.keychainService,
+                                              this))
+    , m_session(new ServerSession(m_profiles, m_credentials, this))
+    , m_exports(new session::ExportManager(m_session, m_settings, this))
+    , m_serverBar(new ServerBar(m_session, this))
+    , m_groups(new GroupBrowser(m_session, this))
+    , m_form(new ExportForm(this))
+    , m_panel(new ExportsPanel(m_exports, this))
+    , m_mainSplit(new QSplitter(Qt::Vertical, this))
+    , m_topSplit(new QSplitter(Qt::Horizontal, this))
+    , m_statusText(new QLabel(this))
+{
+    initResources();
     setWindowTitle(tr("Cohort Export"));
-    setMinimumSize(640, 420);
-    // Fit small screens: never open larger than the available desktop.
-    const QSize available = screen() ? screen()->availableSize() : QSize(1280, 800);
-    resize(QSize(1100, 720).boundedTo(available * 0.9));
+    setWindowIcon(QIcon(u":/icons/cohort-export.svg"_s));
+    setMinimumSize(900, 560);
+    m_session->setDemoOptions(options.demo);
+    if (options.demoServer)
+        m_session->useDemoServer(options.demoServer);
+    m_quitChoice = options.askBeforeQuit ? QuitChoice::StayOpen : QuitChoice::KeepForNextTime;
+    m_logLevel = m_settings->value(u"log/level"_s, 0).toInt();
+    if (m_logLevel != 0)
+        SettingsDialog::applyLogLevel(m_logLevel);
+
+    auto *formScroll = new QScrollArea(this);
+    formScroll->setWidget(m_form);
+    formScroll->setWidgetResizable(true);
+    formScroll->setFrameShape(QFrame::NoFrame);
+    formScroll->setMinimumWidth(300);
+    m_groups->setMinimumWidth(360);
+    m_topSplit->setObjectName(u"topSplitter"_s);
+    m_topSplit->addWidget(m_groups);
+    m_topSplit->addWidget(formScroll);
+    m_topSplit->setStretchFactor(0, 3);
+    m_topSplit->setStretchFactor(1, 2);
+    m_topSplit->setChildrenCollapsible(false);
+    m_mainSplit->setObjectName(u"mainSplitter"_s);
+    m_mainSplit->addWidget(m_topSplit);
+    m_mainSplit->addWidget(m_panel);
+    m_mainSplit->setStretchFactor(0, 3);
+    m_mainSplit->setStretchFactor(1, 2);
+    m_mainSplit->setChildrenCollapsible(false);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
-
-    auto *serverBox = new QGroupBox(tr("Demo server"), central);
-    auto *serverLayout = new QVBoxLayout(serverBox);
-    auto *statusRow = new QHBoxLayout;
-    m_status = new QLabel(tr("Starting…"), serverBox);
-    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_status->setObjectName(QStringLiteral("serverStatus"));
-    m_copy = new QPushButton(tr("&Copy URL"), serverBox);
-    m_copy->setEnabled(false);
-    m_copy->setToolTip(tr("Copy the FHIR base URL of the demo server"));
-    statusRow->addWidget(m_status, 1);
-    statusRow->addWidget(m_copy);
-    serverLayout->addLayout(statusRow);
-    m_summary = new QLabel(serverBox);
-    m_summary->setWordWrap(true);
-    serverLayout->addWidget(m_summary);
-    layout->addWidget(serverBox);
-
-    auto *splitter = new QSplitter(Qt::Horizontal, central);
-    auto *groupsBox = new QGroupBox(tr("Groups"), splitter);
-    auto *groupsLayout = new QVBoxLayout(groupsBox);
-    m_groups = new QTableWidget(0, 3, groupsBox);
-    m_groups->setObjectName(QStringLiteral("demoGroups"));
-    m_groups->setAccessibleName(tr("Groups served by the demo server"));
-    m_groups->setHorizontalHeaderLabels({tr("Name"), tr("Members"), tr("Id")});
-    m_groups->verticalHeader()->hide();
-    m_groups->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_groups->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_groups->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    m_groups->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
-    m_groups->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
-    groupsLayout->addWidget(m_groups);
-
-    auto *logBox = new QGroupBox(tr("Requests served"), splitter);
-    auto *logLayout = new QVBoxLayout(logBox);
-    m_log = new QPlainTextEdit(logBox);
-    m_log->setReadOnly(true);
-    m_log->setMaximumBlockCount(5000);
-    m_log->setObjectName(QStringLiteral("requestLog"));
-    m_log->setAccessibleName(tr("Requests served by the demo server"));
-    m_log->setPlaceholderText(tr("Requests to the demo server will appear here."));
-    logLayout->addWidget(m_log);
-    splitter->addWidget(groupsBox);
-    splitter->addWidget(logBox);
-    splitter->setStretchFactor(0, 2);
-    splitter->setStretchFactor(1, 3);
-    layout->addWidget(splitter, 1);
+    layout->setContentsMargins(4, 0, 4, 0);
+    layout->addWidget(m_serverBar);
+    layout->addWidget(m_mainSplit, 1);
     setCentralWidget(central);
+    statusBar()->addWidget(m_statusText, 1);
 
-    auto *fileMenu = menuBar()->addMenu(tr("&File"));
-    auto *quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
-    auto *helpMenu = menuBar()->addMenu(tr("&Help"));
-    helpMenu->addAction(tr("&About Cohort Export"), this, [this] {
-        QMessageBox::about(
-            this, tr("About Cohort Export"),
-            tr("<b>Cohort Export</b> %1<br>Exports patient cohorts from FHIR Bulk "
-               "Data servers and reviews them offline.<br>Built with Qt %2.")
-                .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+    buildMenus();
+
+    connect(m_serverBar, &ServerBar::manageProfilesRequested, this, &MainWindow::showProfiles);
+    connect(m_serverBar, &ServerBar::detailsRequested, this, &MainWindow::showCapabilities);
+    connect(m_groups, &GroupBrowser::selectionChanged, this, &MainWindow::onGroupChanged);
+    connect(m_form, &ExportForm::exportRequested, this, &MainWindow::onExportRequested);
+    connect(m_form, &ExportForm::browseFolderRequested, this, &MainWindow::browseFolder);
+    connect(m_session, &ServerSession::stateChanged, this, [this](ServerSession::State state) {
+        const bool connected = state == ServerSession::State::Connected;
+        m_form->setCapabilities(connected ? &m_session->capabilities() : nullptr);
+        m_details->setEnabled(connected);
+        switch (state) {
+        case ServerSession::State::Connecting:
+            m_statusText->setText(tr("Connecting to %1…").arg(m_session->profile().name));
+            break;
+        case ServerSession::State::Connected:
+            m_statusText->setText(tr("Connected to %1.").arg(m_session->profile().name));
+            m_settings->setValue(u"ui/lastProfile"_s, m_session->profile().id);
+            break;
+        case ServerSession::State::Failed:
+            m_statusText->setText(m_session->errorMessage());
+            break;
+        case ServerSession::State::Disconnected:
+            m_statusText->clear();
+            break;
+        }
+        onGroupChanged();
     });
+    connect(m_exports, &session::ExportManager::exportFinished, this,
+            [this](ExportEntry *entry, ExportState state) { onExportFinished(entry, int(state)); });
+    connect(m_exports, &session::ExportManager::entryChanged, this, &MainWindow::updateTitle);
+    connect(m_exports, &session::ExportManager::entryAdded, this, &MainWindow::updateTitle);
+    connect(m_panel, &ExportsPanel::actionsChanged, this, &MainWindow::updateActions);
 
-    connect(m_copy, &QPushButton::clicked, this, [this] {
-        if (m_server)
-            QApplication::clipboard()->setText(m_server->baseUrl().toString());
-        statusBar()->showMessage(tr("URL copied"), 3000);
-    });
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        m_tray->setToolTip(tr("Cohort Export"));
+        connect(m_tray, &QSystemTrayIcon::activated, this, [this] {
+            showNormal();
+            raise();
+            activateWindow();
+        });
+        m_tray->show();
+    }
 
-    startDemoServer();
+    restoreState();
+    m_exports->load();
+    if (options.resumeOnStart)
+        m_exports->resumeUnfinished();
+    const QString last = m_settings->value(u"ui/lastProfile"_s).toString();
+    m_serverBar->selectProfile(m_profiles->profile(last) ? last : auth::ServerProfile::demoId());
+    updateActions();
+    updateTitle();
 }
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::startDemoServer()
+void MainWindow::buildMenus()
 {
-    m_server = new demo::DemoServer({}, this);
-    QString error;
-    if (!m_server->start(&error)) {
-        m_status->setText(tr("The demo server could not start: %1").arg(error));
-        return;
-    }
-    connect(m_server, &demo::DemoServer::requestHandled, this, &MainWindow::appendRequest);
-    const QString url = m_server->baseUrl().toString();
-    m_status->setText(tr("Running at <b>%1</b>").arg(url.toHtmlEscaped()));
-    m_copy->setEnabled(true);
-    const auto &cohort = m_server->cohort();
-    m_summary->setText(tr("%n synthetic patients in %1 groups, the same every time (seed %2). "
-                          "Point any FHIR Bulk Data client at the URL above.",
-                          nullptr, cohort.patientCount())
-                           .arg(cohort.groups().size())
-                           .arg(cohort.seed()));
-    m_groups->setRowCount(int(cohort.groups().size()));
-    int row = 0;
-    for (const auto &g : cohort.groups()) {
-        const QString name = g.active ? g.name : tr("%1 (inactive)").arg(g.name);
-        m_groups->setItem(row, 0, new QTableWidgetItem(name));
-        auto *members = new QTableWidgetItem(QString::number(g.members.size()));
-        members->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        m_groups->setItem(row, 1, members);
-        m_groups->setItem(row, 2, new QTableWidgetItem(g.id));
-        ++row;
-    }
-    statusBar()->showMessage(tr("Demo server ready"), 5000);
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Add export folder to the list…"), this, &MainWindow::openExportFolder);
+    open->setShortcut(QKeySequence::Open);
+    file->addSeparator();
+    QAction *settings = file->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
+    settings->setShortcut(QKeySequence::Preferences);
+    settings->setMenuRole(QAction::PreferencesRole);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *server = menuBar()->addMenu(tr("&Server"));
+    QAction *profiles = server->addAction(tr("&Manage profiles…"), this, &MainWindow::showProfiles);
+    profiles->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    QAction *reconnect = server->addAction(tr("&Reconnect"), m_session, &ServerSession::reconnect);
+    reconnect->setShortcut(QKeySequence::Refresh);
+    m_details = server->addAction(tr("Server &details…"), this, &MainWindow::showCapabilities);
+    m_details->setEnabled(false);
+    server->addSeparator();
+    QAction *find = server->addAction(tr("&Find Group"), this, [this] {
+        m_groups->searchField()->setFocus();
+        m_groups->searchField()->selectAll();
+    });
+    find->setShortcut(QKeySequence::Find);
+
+    QMenu *exportMenu = menuBar()->addMenu(tr("&Export"));
+    m_startExport = exportMenu->addAction(tr("&Start export"), this, [this] {
+        if (m_form->exportButton()->isEnabled())
+            m_form->exportButton()->click();
+    });
+    m_startExport->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    exportMenu->addSeparator();
+    m_cancel = exportMenu->addAction(tr("&Cancel export"), m_panel, &ExportsPanel::cancelCurrent);
+    m_checkNow = exportMenu->addAction(tr("Check &now"), m_panel, &ExportsPanel::checkNowCurrent);
+    m_checkNow->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_retry = exportMenu->addAction(tr("Re&try"), m_panel, &ExportsPanel::retryCurrent);
+    m_openFolder = exportMenu->addAction(tr("&Open folder"), m_panel, &ExportsPanel::openFolderCurrent);
+    m_openFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_remove = exportMenu->addAction(tr("Remo&ve from list"), m_panel, &ExportsPanel::removeCurrent);
+    exportMenu->addSeparator();
+    QAction *focusExports = exportMenu->addAction(tr("Go to e&xports"), this, [this] { m_panel->table()->setFocus(); });
+    focusExports->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *start = help->addAction(tr("&Getting started"), this, &MainWindow::showGettingStarted);
+    start->setShortcut(QKeySequence::HelpContents);
+    QAction *about = help->addAction(tr("&About Cohort Export"), this, &MainWindow::showAbout);
+    about->setMenuRole(QAction::AboutRole);
+    QAction *aboutQt = help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+    aboutQt->setMenuRole(QAction::AboutQtRole);
 }
 
-void MainWindow::appendRequest(const QString &method, const QString &path, int status)
+void MainWindow::restoreState()
 {
-    const QString time = QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss"));
-    const QString result = status < 0 ? tr("connection dropped") : QString::number(status);
-    m_log->appendPlainText(QStringLiteral("%1  %2 %3  →  %4").arg(time, method, path, result));
+    if (!restoreGeometry(m_settings->value(u"ui/geometry"_s).toByteArray()))
+        resize(1280, 800);
+    if (!m_mainSplit->restoreState(m_settings->value(u"ui/mainSplitter"_s).toByteArray()))
+        m_mainSplit->setSizes({460, 300});
+    if (!m_topSplit->restoreState(m_settings->value(u"ui/topSplitter"_s).toByteArray()))
+        m_topSplit->setSizes({700, 500});
+}
+
+void MainWindow::saveState()
+{
+    m_settings->setValue(u"ui/geometry"_s, saveGeometry());
+    m_settings->setValue(u"ui/mainSplitter"_s, m_mainSplit->saveState());
+    m_settings->setValue(u"ui/topSplitter"_s, m_topSplit->saveState());
+    m_settings->sync();
+}
+
+void MainWindow::onGroupChanged()
+{
+    const auto group = m_session->state() == ServerSession::State::Connected
+                           ? m_groups->selectedGroup()
+                           : std::nullopt;
+    m_form->setGroup(group);
+    if (!group) {
+        m_form->setLastExportTime({});
+        return;
+    }
+    const QString label = group->name.isEmpty() ? group->id : group->name;
+    const QString lastParent = m_settings->value(u"ui/lastFolder"_s).toString();
+    m_form->setSuggestedFolder(m_exports->suggestFolder(
+        label, lastParent.isEmpty() ? m_session->profile().outputFolder : lastParent));
+    m_form->setLastExportTime(m_exports->lastTransactionTime(m_session->profile().id, group->id));
+}
+
+void MainWindow::onExportRequested()
+{
+    auto request = m_form->buildRequest();
+    const auto group = m_groups->selectedGroup();
+    if (!request || !group)
+        return;
+    QString error;
+    ExportEntry *entry = m_exports->startExport(*request, m_form->folder(),
+                                                group->name.isEmpty() ? group->id : group->name, &error);
+    if (!entry) {
+        m_form->errorLabel()->setText(error);
+        m_form->errorLabel()->show();
+        return;
+    }
+    m_form->errorLabel()->hide();
+    m_panel->select(entry);
+    m_statusText->setText(tr("Export of “%1” started in %2.")
+                              .arg(entry->journal().label, QDir::toNativeSeparators(entry->folder())));
+    // The next export of this Group goes to a new folder.
+    m_form->setSuggestedFolder({});
+    onGroupChanged();
+}
+
+void MainWindow::browseFolder()
+{
+    const QString start = m_settings->value(u"ui/lastFolder"_s, m_exports->defaults().folder).toString();
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Where to put the export"), start);
+    if (dir.isEmpty())
+        return;
+    m_settings->setValue(u"ui/lastFolder"_s, dir);
+    const auto group = m_groups->selectedGroup();
+    // An empty folder is used as it is; otherwise the export gets its own folder inside it.
+    QString folder = dir;
+    if (!QDir(dir).isEmpty() && group)
+        folder = m_exports->suggestFolder(group->name.isEmpty() ? group->id : group->name, dir);
+    m_form->folderEdit()->setText(QDir::toNativeSeparators(folder));
+    emit m_form->folderEdit()->textEdited(m_form->folderEdit()->text());
+}
+
+void MainWindow::openExportFolder()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export folder"),
+                                                          m_exports->defaults().folder);
+    if (dir.isEmpty())
+        return;
+    QString error;
+    ExportEntry *entry = m_exports->addExisting(dir, &error);
+    if (!entry) {
+        QMessageBox::warning(this, tr("Not an export folder"), error);
+        return;
+    }
+    m_panel->select(entry);
+}
+
+void MainWindow::showSettings()
+{
+    SettingsDialog dialog(m_exports->defaults(), m_logLevel, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_exports->setDefaults(dialog.defaults());
+    m_logLevel = dialog.logLevel();
+    m_settings->setValue(u"log/level"_s, m_logLevel);
+    SettingsDialog::applyLogLevel(m_logLevel);
+    onGroupChanged();
+}
+
+void MainWindow::showProfiles()
+{
+    ProfileDialog dialog(m_session, this);
+    dialog.selectProfile(m_serverBar->currentProfileId());
+    dialog.exec();
+}
+
+void MainWindow::showCapabilities()
+{
+    if (m_session->state() != ServerSession::State::Connected)
+        return;
+    CapabilityDialog dialog(m_session->capabilities(), m_session->profile().name, this);
+    dialog.exec();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+        this, tr("About Cohort Export"),
+        tr("<h3>Cohort Export %1</h3>"
+           "<p>Exports patient cohorts from FHIR servers with the Bulk Data Access $export "
+           "operation, and checks what came down.</p>"
+           "<p>Built with Qt %2 (running on Qt %3).</p>"
+           "<p><b>Licences of the components:</b> Qt (LGPL 3), QtKeychain (BSD 2-Clause), "
+           "OpenSSL (Apache 2.0), simdjson (Apache 2.0), zlib (zlib licence).</p>")
+            .arg(appVersion(), QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::showGettingStarted()
+{
+    QMessageBox box(this);
+    box.setWindowTitle(tr("Getting started"));
+    box.setIcon(QMessageBox::Information);
+    box.setTextFormat(Qt::RichText);
+    box.setText(tr("<h3>Try it in one minute</h3>"
+                   "<ol>"
+                   "<li>The <b>Demo server</b> profile is built in: it runs inside the app on "
+                   "127.0.0.1 with a synthetic cohort, no account needed.</li>"
+                   "<li>Pick a Group on the left (type in <i>Find Group</i> to search).</li>"
+                   "<li>Choose resource types, optionally a since date, and a folder.</li>"
+                   "<li>Press <b>Export</b>. The exports panel shows the server's progress, then "
+                   "every file downloading. Files land as NDJSON next to manifest.json.</li>"
+                   "</ol>"
+                   "<p>For your own server, use <b>Server → Manage profiles…</b>: enter its base "
+                   "URL and how to sign in, then <i>Test connection</i>.</p>"));
+    box.exec();
+}
+
+void MainWindow::onExportFinished(ExportEntry *entry, int stateValue)
+{
+    const auto state = ExportState(stateValue);
+    const QString label = entry->journal().label;
+    QString title, text;
+    switch (state) {
+    case ExportState::Completed:
+        title = tr("Export finished");
+        text = tr("“%1” is complete.").arg(label);
+        break;
+    case ExportState::PartiallyCompleted:
+        title = tr("Export finished with errors");
+        text = tr("“%1” finished; the server reported errors for some resources.").arg(label);
+        break;
+    case ExportState::Failed:
+        title = tr("Export failed");
+        text = tr("“%1”: %2").arg(label, entry->journal().message);
+        break;
+    default:
+        updateTitle();
+        return;
+    }
+    m_statusText->setText(text);
+    if (m_tray && !isActiveWindow())
+        m_tray->showMessage(title, text,
+                            state == ExportState::Failed ? QSystemTrayIcon::Warning
+                                                         : QSystemTrayIcon::Information);
+    QApplication::alert(this);
+    updateTitle();
+}
+
+void MainWindow::updateTitle()
+{
+    int running = 0;
+    for (const ExportEntry *e : m_exports->entries())
+        running += e->isRunning() ? 1 : 0;
+    if (running == 0) {
+        setWindowTitle(tr("Cohort Export"));
+        return;
+    }
+    const int progress = m_panel->model()->overallProgress();
+    setWindowTitle(progress >= 0 ? tr("%1% — %n export(s) running — Cohort Export", nullptr, running)
+                                       .arg(progress / 10)
+                                 : tr("%n export(s) running — Cohort Export", nullptr, running));
+}
+
+void MainWindow::updateActions()
+{
+    m_cancel->setEnabled(m_panel->cancelButton()->isEnabled());
+    m_checkNow->setEnabled(m_panel->checkNowButton()->isEnabled());
+    m_retry->setEnabled(m_panel->retryButton()->isEnabled());
+    m_openFolder->setEnabled(m_panel->openFolderButton()->isEnabled());
+    m_remove->setEnabled(m_panel->removeButton()->isEnabled());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveState();
+    if (m_quitting || !m_exports->hasRunning()) {
+        event->accept();
+        return;
+    }
+    QuitChoice choice = m_quitChoice;
+    if (m_options.askBeforeQuit) {
+        QMessageBox box(QMessageBox::Question, tr("Exports are running"),
+                        tr("Some exports are still running. Keep them for next time (the app "
+                           "checks on them when it starts again), or cancel them on the server?"),
+                        QMessageBox::NoButton, this);
+        QPushButton *keep = box.addButton(tr("&Keep for next time"), QMessageBox::AcceptRole);
+        QPushButton *cancel = box.addButton(tr("&Cancel them on the server"), QMessageBox::DestructiveRole);
+        box.addButton(tr("&Don't quit"), QMessageBox::RejectRole);
+        box.setDefaultButton(keep);
+        box.exec();
+        choice = box.clickedButton() == keep     ? QuitChoice::KeepForNextTime
+                 : box.clickedButton() == cancel ? QuitChoice::CancelOnServer
+                                                 : QuitChoice::StayOpen;
+    }
+    if (choice == QuitChoice::StayOpen) {
+        event->ignore();
+        return;
+    }
+    if (choice == QuitChoice::KeepForNextTime) {
+        event->accept(); // journals are saved on every transition
+        return;
+    }
+    // Cancel on the server: wait (briefly) for the DELETEs, then close.
+    event->ignore();
+    m_quitting = true;
+    m_statusText->setText(tr("Cancelling the running exports…"));
+    for (ExportEntry *e : m_exports->entries())
+        if (e->isRunning())
+            e->cancel();
+    auto *deadline = new QTimer(this);
+    deadline->setSingleShot(true);
+    connect(deadline, &QTimer::timeout, this, &QWidget::close);
+    deadline->start(10000);
+    connect(m_exports, &session::ExportManager::exportFinished, this, [this] {
+        if (!m_exports->hasRunning())
+            QMetaObject::invokeMethod(this, &QWidget::close, Qt::QueuedConnection);
+    });
 }
 
 } // namespace cohort::ui

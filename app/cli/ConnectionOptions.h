@@ -7,6 +7,8 @@
 
 #include <memory>
 
+#include "auth/ClientFactory.h"
+
 class QCommandLineParser;
 class QNetworkAccessManager;
 
@@ -16,41 +18,7 @@ class FhirClient;
 
 namespace cohort::cli {
 
-// How a command reaches a server and proves who it is. ConnectionOptions::read() fills it from
-// the command line; ConnectionOptions::connect() builds the client from it.
-//
-// With --profile NAME, read() first fills it from the saved profile and the profile's secret
-// in the keychain; options given on the command line then override the profile's.
-struct ConnectionSettings
-{
-    enum class Auth
-    {
-        None,
-        BearerToken,  // a token obtained elsewhere (static, cannot be renewed)
-        SmartBackend, // SMART Backend Services: a JWT signed with privateKey
-        ClientSecret, // client credentials with client_secret_basic
-    };
-
-    QUrl server;                 // the FHIR base URL
-    QByteArray caCertificatePem; // extra CA certificates to trust (public)
-    QString caCertificateOrigin; // for messages: the file it came from
-
-    Auth auth = Auth::None;
-    QString clientId;
-    QString scopes;           // empty: system/*.read
-    QString keyId;            // overrides the kid in privateKey when set
-    QUrl tokenUrl;            // empty: SMART discovery
-    QString privateKeyOrigin; // for messages: the file it came from, or the profile
-
-    // Secrets: from environment variables, key files or the keychain, never from arguments.
-    QString bearerToken;
-    QString clientSecret;
-    QByteArray privateKey; // PEM (PKCS#8, traditional RSA/EC), a private JWK or a JWKS
-
-    // A profile's preferences for exports (0 / empty: the command's defaults).
-    int parallelDownloads = 0;
-    QString outputFolder;
-};
+using ConnectionSettings = auth::ConnectionSettings;
 
 // The options every network command shares, in one place: --profile, --server, --token-env, --ca-cert,
 // --client-id, --key, --key-id, --scope, --token-url, --client-secret-env.

@@ -83,6 +83,11 @@ void ExportJob::setLabel(const QString &label)
     m_journal.label = label;
 }
 
+void ExportJob::setProfileId(const QString &id)
+{
+    m_journal.profileId = id;
+}
+
 bool ExportJob::prepare(QString *error)
 {
     const QStringList problems = m_journal.request.validate();
@@ -430,6 +435,12 @@ void ExportJob::startDownloads()
     }
     connect(m_queue, &DownloadQueue::progress, this, [this] { emit progressChanged(); });
     connect(m_queue, &DownloadQueue::logMessage, this, &ExportJob::log);
+    connect(m_queue, &DownloadQueue::fileProgress, this,
+            [this](int index, qint64 received, qint64 total) {
+                const int j = m_queueToJournal.value(index, -1);
+                if (j >= 0)
+                    emit fileProgress(j, received, total);
+            });
     connect(m_queue, &DownloadQueue::fileFinished, this,
             [this](int index, const FileResult &result) {
                 const int j = m_queueToJournal.value(index, -1);

@@ -54,6 +54,7 @@ public:
     ~ExportJob() override;
 
     void setLabel(const QString &label); // shown in lists, e.g. the Group's name
+    void setProfileId(const QString &id);
     // Validates the request and writes the first journal; false + error when it cannot start.
     bool prepare(QString *error);
     void start();    // from wherever the journal says
@@ -71,6 +72,8 @@ public:
 signals:
     void stateChanged(cohort::bulk::ExportState state);
     void progressChanged();
+    // index: into journal().files.
+    void fileProgress(int index, qint64 received, qint64 total);
     void fileFinished(int index, const cohort::bulk::FileResult &result);
     void logMessage(const QString &message);
     void finished(cohort::bulk::ExportState state);

@@ -111,6 +111,7 @@ bool ExportJournal::save(const QString &folder, QString *error) const
         {QStringLiteral("version"), version},
         {QStringLiteral("server"), serverUrl},
         {QStringLiteral("label"), label},
+        {QStringLiteral("profileId"), profileId},
         {QStringLiteral("request"), request.toJson()},
         {QStringLiteral("state"), stateName(state)},
         {QStringLiteral("kickoffUrl"), kickoffUrl},
@@ -159,6 +160,7 @@ std::optional<ExportJournal> ExportJournal::load(const QString &folder, QString 
     j.version = root.value(QLatin1String("version")).toInt(1);
     j.serverUrl = root.value(QLatin1String("server")).toString();
     j.label = root.value(QLatin1String("label")).toString();
+    j.profileId = root.value(QLatin1String("profileId")).toString();
     j.request = ExportRequest::fromJson(root.value(QLatin1String("request")).toObject());
     const auto state = stateFromName(root.value(QLatin1String("state")).toString());
     if (!state || j.serverUrl.isEmpty()) {

@@ -47,7 +47,8 @@ struct ExportJournal
 
     int version = 1;
     QString serverUrl;
-    QString label; // e.g. the Group's name, for lists
+    QString label;     // e.g. the Group's name, for lists
+    QString profileId; // the desktop app's server profile, to reconnect on resume
     ExportRequest request;
     ExportState state = ExportState::Created;
     QString kickoffUrl;

@@ -1,0 +1,408 @@
+// The main window driven like a user would, against the in-process demo server: connect,
+// search and select a Group, choose types and a since date, export, watch the row; cancel;
+// an injected fault; a restart that resumes an unfinished export.
+#include "ExportForm.h"
+#include "ExportListModel.h"
+#include "ExportsPanel.h"
+#include "FileListModel.h"
+#include "GroupBrowser.h"
+#include "GroupTableModel.h"
+#include "MainWindow.h"
+#include "ProfileDialog.h"
+#include "ServerBar.h"
+#include "TestFiles.h"
+#include "auth/ProfileStore.h"
+#include "demo/DemoServer.h"
+#include "session/ExportEntry.h"
+#include "session/ExportManager.h"
+#include "session/ServerSession.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QDir>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace cohort;
+using namespace Qt::StringLiterals;
+using bulk::ExportState;
+using session::ExportEntry;
+using session::ServerSession;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void exportFlow();
+    void invalidInputIsPointedAt();
+    void cancelMidExport();
+    void serverFaultShowsInRow();
+    void restartResumesUnfinishedExport();
+    void profileEditorSavesProfile();
+
+private:
+    std::unique_ptr<ui::MainWindow> openWindow();
+    void selectGroupNamed(ui::MainWindow &window, const QString &text);
+    ExportEntry *startExport(ui::MainWindow &window, const QStringList &types);
+
+    std::unique_ptr<QTemporaryDir> m_home;
+    std::unique_ptr<demo::DemoServer> m_server;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QCoreApplication::setOrganizationName(u"Cohort Export Tests"_s);
+    QCoreApplication::setApplicationName(u"tst_MainWindow"_s);
+}
+
+void TestMainWindow::init()
+{
+    // A fresh settings file and export root per test: nothing leaks between tests.
+    m_home = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_home->isValid());
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
+                       QDir(m_home->path()).filePath(u"config"_s));
+    QSettings settings;
+    settings.setValue(u"exports/defaultFolder"_s, QDir(m_home->path()).filePath(u"exports"_s));
+    settings.sync();
+
+    demo::DemoServerOptions options;
+    options.patients = 30;
+    options.resourcesPerFile = 200;
+    options.exportSeconds = 0.5;
+    m_server = std::make_unique<demo::DemoServer>(options);
+    QString error;
+    QVERIFY2(m_server->start(&error), qPrintable(error));
+}
+
+void TestMainWindow::cleanup()
+{
+    m_server.reset();
+    m_home.reset();
+}
+
+std::unique_ptr<ui::MainWindow> TestMainWindow::openWindow()
+{
+    ui::MainWindow::Options options;
+    options.keychainService = u"cohort-export-gui-test"_s;
+    options.demoServer = m_server.get();
+    options.askBeforeQuit = false;
+    auto window = std::make_unique<ui::MainWindow>(options);
+    window->resize(1280, 800);
+    window->show();
+    return window;
+}
+
+void TestMainWindow::selectGroupNamed(ui::MainWindow &window, const QString &text)
+{
+    ui::GroupBrowser *browser = window.groupBrowser();
+    QTRY_COMPARE_WITH_TIMEOUT(window.session()->state(), ServerSession::State::Connected, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(browser->model()->rowCount() > 0, 20000);
+    const int all = browser->model()->rowCount();
+    QTest::keyClicks(browser->searchField(), text);
+    QTest::keyClick(browser->searchField(), Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(browser->model()->status(), ui::GroupTableModel::Ready, 20000);
+    QVERIFY(browser->model()->rowCount() >= 1);
+    QVERIFY(browser->model()->rowCount() <= all);
+    for (int row = 0; row < browser->model()->rowCount(); ++row)
+        QVERIFY(browser->model()->group(row)->name.contains(text, Qt::CaseInsensitive));
+    browser->table()->setFocus();
+    browser->table()->setCurrentIndex(browser->model()->index(0, 0));
+    // The details (members) arrive from GET Group/{id}.
+    QTRY_VERIFY_WITH_TIMEOUT(browser->selectedGroup() && browser->selectedGroup()->memberCount() > 0, 20000);
+    QTRY_VERIFY(window.exportForm()->exportButton()->isEnabled());
+}
+
+ExportEntry *TestMainWindow::startExport(ui::MainWindow &window, const QStringList &types)
+{
+    ui::ExportForm *form = window.exportForm();
+    form->setCheckedTypes(types);
+    const QString label = form->exportButton()->text().remove(u'&');
+    if (!label.contains(u"%1 resource type"_s.arg(types.size())))
+        qWarning() << "button says" << label;
+    const int before = int(window.exports()->entries().size());
+    QTest::mouseClick(form->exportButton(), Qt::LeftButton);
+    if (int(window.exports()->entries().size()) != before + 1) {
+        qWarning() << "form error:" << form->errorLabel()->text();
+        return nullptr;
+    }
+    return window.exports()->entries().last();
+}
+
+void TestMainWindow::exportFlow()
+{
+    auto window = openWindow();
+    QAbstractItemModelTester groupTester(window->groupBrowser()->model(),
+                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester exportTester(window->exportsPanel()->model(),
+                                          QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester fileTester(window->exportsPanel()->fileModel(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(window->serverBar()->currentProfileId(), auth::ServerProfile::demoId());
+
+    selectGroupNamed(*window, u"pilot"_s);
+
+    ui::ExportForm *form = window->exportForm();
+    form->sinceEnabled()->setChecked(true);
+    form->sinceEdit()->setDateTime(QDateTime::currentDateTime().addYears(-20));
+    const QString folder = form->folder();
+    QVERIFY(folder.startsWith(QDir::toNativeSeparators(m_home->path())));
+
+    form->setCheckedTypes({u"Patient"_s, u"Observation"_s});
+    QVERIFY(form->exportButton()->text().remove(u'&').startsWith(u"Export 2 resource type"_s));
+    QVERIFY(form->exportButton()->text().contains(u"for 5 patient"_s));
+    ExportEntry *entry = startExport(*window, {u"Patient"_s, u"Observation"_s});
+    QVERIFY(entry);
+    QCOMPARE(window->exportsPanel()->currentEntry(), entry);
+    QTRY_COMPARE_WITH_TIMEOUT(entry->state(), ExportState::Completed, 60000);
+
+    // The files on disk are what the manifest promised.
+    QVERIFY(QFileInfo::exists(QDir(folder).filePath(u"manifest.json"_s)));
+    QVERIFY(QFileInfo::exists(QDir(folder).filePath(u"export.json"_s)));
+    const auto files = test::ndjsonFilesIn(folder);
+    QVERIFY(!files.isEmpty());
+    for (auto it = files.begin(); it != files.end(); ++it)
+        QVERIFY2(it.key().startsWith(u"Patient."_s) || it.key().startsWith(u"Observation."_s) ||
+                     it.key().startsWith(u"deleted/"_s),
+                 qPrintable(it.key()));
+    qint64 patientLines = 0;
+    for (auto it = files.begin(); it != files.end(); ++it)
+        if (it.key().startsWith(u"Patient."_s))
+            patientLines += it.value().count('\n');
+    QCOMPARE(patientLines, qint64(window->groupBrowser()->selectedGroup()->memberCount()));
+    QVERIFY(entry->journal().request.since.endsWith(u"Z"_s) || entry->journal().request.since.contains(u'+') ||
+            entry->journal().request.since.count(u'-') > 2);
+
+    // The row's final state, and the file list of the selected export.
+    ui::ExportListModel *model = window->exportsPanel()->model();
+    const QModelIndex row = model->indexOf(entry, ui::ExportListModel::State);
+    QCOMPARE(row.data().toString(), u"Completed"_s);
+    QCOMPARE(model->indexOf(entry, ui::ExportListModel::Progress).data(ui::ProgressValueRole).toInt(), 1000);
+    QCOMPARE(window->exportsPanel()->fileModel()->rowCount(), int(entry->journal().files.size()));
+    QCOMPARE(window->exportsPanel()->fileModel()->index(0, ui::FileListModel::Status).data().toString(), u"Done"_s);
+    QVERIFY(!window->exportsPanel()->logView()->toPlainText().isEmpty());
+    QVERIFY(!window->exportsPanel()->cancelButton()->isEnabled());
+    QVERIFY(window->exportsPanel()->openFolderButton()->isEnabled());
+
+    // "Since my last export" now has a transactionTime to offer, and the next export of the
+    // same Group gets a new folder.
+    QVERIFY(form->folder() != folder);
+    QVERIFY(entry->journal().transactionTime.isValid());
+
+    // Remove from list: the row goes, the files stay.
+    window->exportsPanel()->removeCurrent();
+    QCOMPARE(model->rowCount(), 0);
+    QVERIFY(QFileInfo::exists(QDir(folder).filePath(u"manifest.json"_s)));
+}
+
+void TestMainWindow::invalidInputIsPointedAt()
+{
+    auto window = openWindow();
+    selectGroupNamed(*window, u"Pilot"_s);
+    ui::ExportForm *form = window->exportForm();
+    QSignalSpy requested(form, &ui::ExportForm::exportRequested);
+
+    // No type chosen.
+    form->setCheckedTypes({});
+    QTest::mouseClick(form->exportButton(), Qt::LeftButton);
+    QCOMPARE(requested.count(), 0);
+    QVERIFY(form->errorLabel()->isVisible());
+    QVERIFY(form->errorLabel()->text().contains(u"resource type"_s));
+
+    // A since date in the future and a type filter that is not one.
+    form->setCheckedTypes({u"Patient"_s});
+    form->sinceEnabled()->setChecked(true);
+    form->sinceEdit()->setDateTime(QDateTime::currentDateTime().addDays(3));
+    form->advancedBox()->setChecked(true);
+    form->typeFiltersEdit()->setPlainText(u"category=laboratory"_s);
+    QTest::mouseClick(form->exportButton(), Qt::LeftButton);
+    QCOMPARE(requested.count(), 0);
+    QVERIFY(form->errorLabel()->text().contains(u"future"_s));
+    QVERIFY(form->errorLabel()->text().contains(u"type filter"_s));
+
+    // A folder that already holds an export.
+    const QString taken = QDir(m_home->path()).filePath(u"taken"_s);
+    QVERIFY(QDir().mkpath(taken));
+    QFile journal(QDir(taken).filePath(u"export.json"_s));
+    QVERIFY(journal.open(QIODevice::WriteOnly));
+    journal.close();
+    form->sinceEnabled()->setChecked(false);
+    form->typeFiltersEdit()->clear();
+    form->folderEdit()->setText(taken);
+    QTest::mouseClick(form->exportButton(), Qt::LeftButton);
+    QCOMPARE(requested.count(), 0);
+    QVERIFY(form->errorLabel()->text().contains(u"already holds an export"_s));
+    QVERIFY(window->exports()->entries().isEmpty());
+    // Nothing was asked of the server but reads.
+    for (const auto &r : m_server->requestLog())
+        QVERIFY2(!r.path.contains(u"$export"_s), qPrintable(r.path));
+}
+
+void TestMainWindow::cancelMidExport()
+{
+    m_server.reset();
+    demo::DemoServerOptions options;
+    options.patients = 20;
+    options.exportSeconds = 600; // the server keeps working until cancelled
+    m_server = std::make_unique<demo::DemoServer>(options);
+    QVERIFY(m_server->start());
+
+    auto window = openWindow();
+    selectGroupNamed(*window, u"Pilot"_s);
+    ExportEntry *entry = startExport(*window, {u"Patient"_s});
+    QVERIFY(entry);
+    QTRY_COMPARE_WITH_TIMEOUT(entry->state(), ExportState::Polling, 20000);
+    ui::ExportsPanel *panel = window->exportsPanel();
+    QTRY_VERIFY(panel->cancelButton()->isEnabled());
+    QVERIFY(panel->checkNowButton()->isEnabled());
+    const QModelIndex progress = panel->model()->indexOf(entry, ui::ExportListModel::Progress);
+    QVERIFY(progress.data(ui::ProgressTextRole).toString().size() > 0);
+
+    // The confirmation is answered like a user would.
+    QTimer::singleShot(0, this, [] {
+        QTRY_VERIFY(qobject_cast<QMessageBox *>(QApplication::activeModalWidget()));
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        box->button(QMessageBox::Yes)->click();
+    });
+    QTest::mouseClick(panel->cancelButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(entry->state(), ExportState::Cancelled, 20000);
+    QCOMPARE(panel->model()->indexOf(entry, ui::ExportListModel::State).data().toString(), u"Cancelled"_s);
+    // The server was asked to drop the job.
+    bool deleted = false;
+    for (const auto &r : m_server->requestLog())
+        deleted = deleted || (r.method == "DELETE");
+    QVERIFY(deleted);
+    QVERIFY(panel->retryButton()->isEnabled());
+    QVERIFY(!panel->cancelButton()->isEnabled());
+}
+
+void TestMainWindow::serverFaultShowsInRow()
+{
+    auto window = openWindow();
+    selectGroupNamed(*window, u"Pilot"_s);
+    m_server->setFault(demo::Fault::Fatal, true);
+    ExportEntry *entry = startExport(*window, {u"Patient"_s});
+    QVERIFY(entry);
+    QTRY_COMPARE_WITH_TIMEOUT(entry->state(), ExportState::Failed, 30000);
+    ui::ExportsPanel *panel = window->exportsPanel();
+    const QModelIndex state = panel->model()->indexOf(entry, ui::ExportListModel::State);
+    QCOMPARE(state.data().toString(), u"Failed"_s);
+    // The server's OperationOutcome text reaches the row's tooltip and the details.
+    const QString message = entry->journal().message;
+    QVERIFY(!message.isEmpty());
+    QCOMPARE(state.data(Qt::ToolTipRole).toString(), message);
+    auto *shown = panel->findChild<QLabel *>(u"exportMessage"_s);
+    QVERIFY(shown);
+    QCOMPARE(shown->text(), message);
+    QVERIFY(panel->retryButton()->isEnabled());
+
+    // Retry after the fault is gone: a new export that completes.
+    m_server->setFault(demo::Fault::Fatal, false);
+    QTest::mouseClick(panel->retryButton(), Qt::LeftButton);
+    QCOMPARE(window->exports()->entries().size(), 2);
+    ExportEntry *again = window->exports()->entries().last();
+    QVERIFY(again != entry);
+    QCOMPARE(panel->currentEntry(), again);
+    QTRY_COMPARE_WITH_TIMEOUT(again->state(), ExportState::Completed, 60000);
+}
+
+void TestMainWindow::restartResumesUnfinishedExport()
+{
+    m_server.reset();
+    demo::DemoServerOptions options;
+    options.patients = 20;
+    options.exportSeconds = 3;
+    m_server = std::make_unique<demo::DemoServer>(options);
+    QVERIFY(m_server->start());
+
+    QString folder;
+    {
+        auto window = openWindow();
+        selectGroupNamed(*window, u"Pilot"_s);
+        ExportEntry *entry = startExport(*window, {u"Patient"_s, u"Condition"_s});
+        QVERIFY(entry);
+        folder = entry->folder();
+        QTRY_COMPARE_WITH_TIMEOUT(entry->state(), ExportState::Polling, 20000);
+        window->setQuitChoice(ui::MainWindow::QuitChoice::KeepForNextTime);
+        QVERIFY(window->close());
+    }
+    // The journal says it is unfinished; a new window picks it up and finishes it.
+    auto journal = bulk::ExportJournal::load(folder);
+    QVERIFY(journal);
+    QCOMPARE(journal->state, ExportState::Polling);
+
+    auto window = openWindow();
+    QCOMPARE(window->exports()->entries().size(), 1);
+    ExportEntry *resumed = window->exports()->entries().first();
+    QCOMPARE(resumed->folder(), folder);
+    QTRY_COMPARE_WITH_TIMEOUT(resumed->state(), ExportState::Completed, 60000);
+    QVERIFY(!test::ndjsonFilesIn(folder).isEmpty());
+    QVERIFY(test::partFilesIn(folder).isEmpty());
+    // Exactly one kick-off: the second window polled the first one's job.
+    int kickoffs = 0;
+    for (const auto &r : m_server->requestLog())
+        kickoffs += r.path.endsWith(u"$export"_s) ? 1 : 0;
+    QCOMPARE(kickoffs, 1);
+}
+
+void TestMainWindow::profileEditorSavesProfile()
+{
+    auto window = openWindow();
+    QTRY_COMPARE_WITH_TIMEOUT(window->session()->state(), ServerSession::State::Connected, 20000);
+    // The profile editor is modal: drive it from inside its event loop.
+    bool checked = false;
+    QTimer::singleShot(0, this, [&] {
+        QWidget *modal = nullptr;
+        QTRY_VERIFY((modal = QApplication::activeModalWidget()));
+        auto *dialog = qobject_cast<ui::ProfileDialog *>(modal);
+        QVERIFY(dialog);
+        dialog->findChild<QPushButton *>()->window();
+        // New profile pointing at the demo server's address, no auth.
+        for (QPushButton *b : dialog->findChildren<QPushButton *>())
+            if (b->text() == u"&New"_s)
+                b->click();
+        dialog->nameEdit()->setText(u"Loopback"_s);
+        emit dialog->nameEdit()->textEdited(u"Loopback"_s);
+        dialog->urlEdit()->setText(m_server->baseUrl().toString());
+        emit dialog->urlEdit()->textEdited(dialog->urlEdit()->text());
+        QVERIFY(dialog->saveButton()->isEnabled());
+        QVERIFY2(dialog->save(), qPrintable(dialog->testOutput()->toPlainText()));
+        // Test connection reads /metadata.
+        dialog->testButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->testOutput()->toPlainText().contains(u"Server found"_s), 20000);
+        QTRY_VERIFY(dialog->testOutput()->toPlainText().contains(u"open"_s));
+        checked = true;
+        dialog->reject();
+    });
+    window->serverBar()->findChild<QPushButton *>(); // the bar exists
+    emit window->serverBar()->manageProfilesRequested();
+    QVERIFY(checked);
+    const auto saved = window->session()->profiles()->profileByName(u"Loopback"_s);
+    QVERIFY(saved);
+    QCOMPARE(saved->baseUrl, m_server->baseUrl());
+    // It is in the server picker and connects.
+    window->serverBar()->selectProfile(saved->id);
+    QTRY_COMPARE_WITH_TIMEOUT(window->session()->state(), ServerSession::State::Connected, 20000);
+    QCOMPARE(window->session()->profile().id, saved->id);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_MainWindow.moc"
