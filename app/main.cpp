@@ -13,14 +13,30 @@
 #include <QApplication>
 #include <QCoreApplication>
 #include <QLoggingCategory>
+#include <QLocale>
 #include <QTextStream>
+#include <QTranslator>
 
 #include <cstring>
 
 namespace {
 
+// English plural forms first, then the user's language when a translation exists.
+void installTranslations()
+{
+    for (const QString &name : {QStringLiteral("cohort-export_en"),
+                                QStringLiteral("cohort-export_") + QLocale().name()}) {
+        auto *translator = new QTranslator(QCoreApplication::instance());
+        if (translator->load(name, QStringLiteral(":/i18n")))
+            QCoreApplication::installTranslator(translator);
+        else
+            delete translator;
+    }
+}
+
 void setIdentity()
 {
+    installTranslations();
     QCoreApplication::setOrganizationName(QStringLiteral("Cohort Export"));
     QCoreApplication::setOrganizationDomain(QStringLiteral("cohort-export.invalid"));
     QCoreApplication::setApplicationName(QStringLiteral("cohort-export"));

@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QFrame>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -15,8 +16,10 @@
 #include <QListView>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
+#include <QScopedValueRollback>
 #include <QTimeZone>
 #include <QVBoxLayout>
 
@@ -67,8 +70,8 @@ ExportForm::ExportForm(QWidget *parent)
     , m_since(makeDateTimeEdit(this))
     , m_sinceLast(new QPushButton(tr("Since my &last export"), this))
     , m_folder(new QLineEdit(this))
-    , m_advanced(new QGroupBox(tr("&Advanced"), this))
-    , m_advancedBody(new QWidget(m_advanced))
+    , m_advanced(new QCheckBox(tr("&Advanced parameters"), this))
+    , m_advancedBody(new QFrame(this))
     , m_untilEnabled(new QCheckBox(tr("&Until"), this))
     , m_until(makeDateTimeEdit(this))
     , m_outputFormat(new QComboBox(this))
@@ -92,7 +95,7 @@ ExportForm::ExportForm(QWidget *parent)
     m_typeProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_typeList->setModel(m_typeProxy);
     m_typeList->setAccessibleName(tr("Resource types to export"));
-    m_typeList->setMinimumHeight(110);
+    m_typeList->setMinimumHeight(90);
     m_typeList->setUniformItemSizes(true);
     auto *all = new QPushButton(tr("A&ll"), this);
     auto *none = new QPushButton(tr("&None"), this);
@@ -130,8 +133,10 @@ ExportForm::ExportForm(QWidget *parent)
     folderLabel->setBuddy(m_folder);
 
     // Advanced.
-    m_advanced->setCheckable(true);
     m_advanced->setChecked(false);
+    m_advanced->setToolTip(tr("_until, _outputFormat, _elements, _typeFilter, a subset of "
+                              "patients, lenient handling and POST"));
+    m_advancedBody->setFrameShape(QFrame::StyledPanel);
     m_until->setEnabled(false);
     m_until->setAccessibleName(tr("Until date and time"));
     m_outputFormat->setEditable(true);
@@ -149,7 +154,7 @@ ExportForm::ExportForm(QWidget *parent)
     m_patients->setPlaceholderText(tr("Patient ids, comma-separated (empty: the whole Group)"));
     m_patients->setAccessibleName(tr("Subset of patients"));
     auto *advancedForm = new QFormLayout(m_advancedBody);
-    advancedForm->setContentsMargins(0, 0, 0, 0);
+    advancedForm->setContentsMargins(8, 8, 8, 8);
     auto *untilRow = new QHBoxLayout;
     untilRow->addWidget(m_untilEnabled);
     untilRow->addWidget(m_until, 1);
@@ -165,8 +170,6 @@ ExportForm::ExportForm(QWidget *parent)
     addRow(tr("&Patients:"), m_patients);
     advancedForm->addRow(m_lenient);
     advancedForm->addRow(m_post);
-    auto *advancedLayout = new QVBoxLayout(m_advanced);
-    advancedLayout->addWidget(m_advancedBody);
     m_advancedBody->setVisible(false);
 
     m_error->setWordWrap(true);
@@ -177,22 +180,37 @@ ExportForm::ExportForm(QWidget *parent)
     m_export->setDefault(true);
     m_export->setMinimumHeight(m_export->sizeHint().height() + 6);
 
+    // The fields scroll when the window is small; the problems and the button stay in view.
+    auto *fields = new QWidget(this);
+    auto *fieldLayout = new QVBoxLayout(fields);
+    fieldLayout->setContentsMargins(0, 0, 4, 0);
+    fieldLayout->addWidget(typeBox, 1);
+    fieldLayout->addWidget(m_sinceEnabled);
+    fieldLayout->addLayout(sinceRow);
+    fieldLayout->addWidget(folderLabel);
+    fieldLayout->addLayout(folderRow);
+    fieldLayout->addWidget(m_advanced);
+    fieldLayout->addWidget(m_advancedBody);
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(fields);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 0, 0, 0);
     layout->addWidget(m_title);
-    layout->addWidget(typeBox, 1);
-    layout->addWidget(m_sinceEnabled);
-    layout->addLayout(sinceRow);
-    layout->addWidget(folderLabel);
-    layout->addLayout(folderRow);
-    layout->addWidget(m_advanced);
+    layout->addWidget(scroll, 1);
     layout->addWidget(m_error);
     layout->addWidget(m_export);
 
     connect(m_typeFilter, &QLineEdit::textChanged, m_typeProxy,
             &QSortFilterProxyModel::setFilterFixedString);
-    connect(m_types, &QStandardItemModel::itemChanged, this, &ExportForm::updateButton);
+    connect(m_types, &QStandardItemModel::itemChanged, this, [this] {
+        if (!m_updating)
+            updateButton();
+    });
     auto checkAll = [this](const QStringList *only) {
-        QSignalBlocker block(m_types);
+        const QScopedValueRollback guard(m_updating, true);
         for (int i = 0; i < m_types->rowCount(); ++i) {
             QStandardItem *item = m_types->item(i);
             const bool on = only ? only->contains(item->text()) : true;
@@ -218,7 +236,8 @@ ExportForm::ExportForm(QWidget *parent)
         m_since->setDateTime(m_lastExport.toLocalTime());
     });
     connect(m_untilEnabled, &QCheckBox::toggled, m_until, &QWidget::setEnabled);
-    connect(m_advanced, &QGroupBox::toggled, m_advancedBody, &QWidget::setVisible);
+    connect(m_advanced, &QCheckBox::toggled, m_advancedBody, &QWidget::setVisible);
+    connect(m_advanced, &QCheckBox::toggled, this, &ExportForm::updateButton);
     connect(m_folder, &QLineEdit::textEdited, this, [this] { m_folderEdited = true; });
     connect(browse, &QPushButton::clicked, this, &ExportForm::browseFolderRequested);
     connect(m_patients, &QLineEdit::textChanged, this, &ExportForm::updateButton);
@@ -236,7 +255,7 @@ void ExportForm::setCapabilities(const fhir::CapabilityStatement *caps)
     const QStringList previous = checkedTypes();
     const bool hadTypes = m_types->rowCount() > 0;
     m_connected = caps;
-    QSignalBlocker block(m_types);
+    const QScopedValueRollback guard(m_updating, true);
     m_types->clear();
     if (caps) {
         for (const QString &type : caps->resourceTypes()) {
@@ -299,7 +318,7 @@ QStringList ExportForm::checkedTypes() const
 void ExportForm::setCheckedTypes(const QStringList &types)
 {
     {
-        QSignalBlocker block(m_types);
+        const QScopedValueRollback guard(m_updating, true);
         for (int i = 0; i < m_types->rowCount(); ++i)
             m_types->item(i)->setCheckState(types.contains(m_types->item(i)->text()) ? Qt::Checked
                                                                                      : Qt::Unchecked);

@@ -10,7 +10,7 @@
 class QCheckBox;
 class QComboBox;
 class QDateTimeEdit;
-class QGroupBox;
+class QFrame;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -56,7 +56,7 @@ public:
     QLineEdit *folderEdit() const { return m_folder; }
     QPushButton *exportButton() const { return m_export; }
     QLabel *errorLabel() const { return m_error; }
-    QGroupBox *advancedBox() const { return m_advanced; }
+    QCheckBox *advancedBox() const { return m_advanced; }
     QLineEdit *patientsEdit() const { return m_patients; }
     QPlainTextEdit *typeFiltersEdit() const { return m_typeFilters; }
 
@@ -74,6 +74,7 @@ private:
     bool m_connected = false;
     bool m_busy = false;
     bool m_folderEdited = false;
+    bool m_updating = false; // many check states change at once: one update at the end
     QDateTime m_lastExport;
 
     QLabel *m_title;
@@ -86,8 +87,8 @@ private:
     QDateTimeEdit *m_since;
     QPushButton *m_sinceLast;
     QLineEdit *m_folder;
-    QGroupBox *m_advanced;
-    QWidget *m_advancedBody;
+    QCheckBox *m_advanced;
+    QFrame *m_advancedBody;
     QCheckBox *m_untilEnabled;
     QDateTimeEdit *m_until;
     QComboBox *m_outputFormat;

@@ -13,6 +13,7 @@ namespace cohort::ui {
 
 using bulk::ExportState;
 using session::ExportEntry;
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -138,7 +139,7 @@ QVariant ExportListModel::data(const QModelIndex &index, int role) const
                                                    ? QLatin1Char(':') + QString::number(QUrl(j.serverUrl).port())
                                                    : QString());
         case Started:
-            return QLocale().toString(j.createdAt.toLocalTime(), QLocale::ShortFormat);
+            return j.createdAt.toLocalTime().toString(u"yyyy-MM-dd HH:mm"_s);
         case State:
             return stateText(e);
         case Progress:

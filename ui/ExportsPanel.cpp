@@ -59,7 +59,7 @@ ExportsPanel::ExportsPanel(session::ExportManager *manager, QWidget *parent)
     header->setSectionResizeMode(ExportListModel::ServerSays, QHeaderView::Stretch);
     header->resizeSection(ExportListModel::Group, 170);
     header->resizeSection(ExportListModel::Server, 120);
-    header->resizeSection(ExportListModel::Started, 120);
+    header->resizeSection(ExportListModel::Started, 140);
     header->resizeSection(ExportListModel::State, 150);
     header->resizeSection(ExportListModel::Progress, 170);
     header->resizeSection(ExportListModel::NextCheck, 80);
@@ -74,6 +74,7 @@ ExportsPanel::ExportsPanel(session::ExportManager *manager, QWidget *parent)
     m_fileTable->verticalHeader()->hide();
     m_fileTable->setAccessibleName(tr("Files of the selected export"));
     m_fileTable->setTabKeyNavigation(false);
+    m_fileTable->setWordWrap(false);
     m_fileTable->horizontalHeader()->setSectionResizeMode(FileListModel::Message, QHeaderView::Stretch);
     m_fileTable->horizontalHeader()->resizeSection(FileListModel::File, 220);
     m_fileTable->horizontalHeader()->resizeSection(FileListModel::Progress, 170);
@@ -180,6 +181,9 @@ void ExportsPanel::showMessage()
             text = e->problem();
         else if (bulk::isFinal(e->state()))
             text = e->journal().message;
+        else if (e->journal().files.isEmpty() && (e->isRunning() || e->isConnecting()))
+            text = tr("The server is preparing the export; its files are listed here once it "
+                      "is ready.");
     }
     m_message->setText(text);
     m_message->setVisible(!text.isEmpty());

@@ -62,6 +62,8 @@ GroupBrowser::GroupBrowser(ServerSession *session, QWidget *parent)
         m_table->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     m_table->setAccessibleName(tr("Groups"));
     m_table->setTabKeyNavigation(false);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
 
     auto *messagePage = new QWidget(this);
     auto *messageLayout = new QVBoxLayout(messagePage);
@@ -97,7 +99,8 @@ GroupBrowser::GroupBrowser(ServerSession *session, QWidget *parent)
     m_detailText->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_detailText->setWordWrap(true);
     m_members->setAccessibleName(tr("First members"));
-    m_members->setMinimumHeight(60);
+    m_members->setMinimumHeight(48);
+    m_members->setMaximumHeight(m_members->fontMetrics().lineSpacing() * 8 + 8);
     auto *titleRow = new QHBoxLayout;
     titleRow->addWidget(m_detailTitle, 1);
     titleRow->addWidget(m_copyId, 0, Qt::AlignTop);
@@ -109,8 +112,8 @@ GroupBrowser::GroupBrowser(ServerSession *session, QWidget *parent)
     split->setObjectName(QStringLiteral("groupSplitter"));
     split->addWidget(listPane);
     split->addWidget(details);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 1);
     split->setChildrenCollapsible(false);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

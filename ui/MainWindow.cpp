@@ -83,15 +83,11 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     if (m_logLevel != 0)
         SettingsDialog::applyLogLevel(m_logLevel);
 
-    auto *formScroll = new QScrollArea(this);
-    formScroll->setWidget(m_form);
-    formScroll->setWidgetResizable(true);
-    formScroll->setFrameShape(QFrame::NoFrame);
-    formScroll->setMinimumWidth(300);
+    m_form->setMinimumWidth(300);
     m_groups->setMinimumWidth(360);
     m_topSplit->setObjectName(u"topSplitter"_s);
     m_topSplit->addWidget(m_groups);
-    m_topSplit->addWidget(formScroll);
+    m_topSplit->addWidget(m_form);
     m_topSplit->setStretchFactor(0, 3);
     m_topSplit->setStretchFactor(1, 2);
     m_topSplit->setChildrenCollapsible(false);
@@ -227,7 +223,7 @@ void MainWindow::restoreState()
     if (!restoreGeometry(m_settings->value(u"ui/geometry"_s).toByteArray()))
         resize(1280, 800);
     if (!m_mainSplit->restoreState(m_settings->value(u"ui/mainSplitter"_s).toByteArray()))
-        m_mainSplit->setSizes({460, 300});
+        m_mainSplit->setSizes({520, 260});
     if (!m_topSplit->restoreState(m_settings->value(u"ui/topSplitter"_s).toByteArray()))
         m_topSplit->setSizes({700, 500});
 }

@@ -14,12 +14,39 @@ namespace cohort::ui {
 
 using session::ServerSession;
 
+namespace {
+
+// One line that ends in "…" when the window is too narrow, instead of being cut off.
+class ElidedLabel : public QLabel
+{
+public:
+    using QLabel::QLabel;
+    void setFullText(const QString &text)
+    {
+        m_text = text;
+        updateText();
+    }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QLabel::resizeEvent(event);
+        updateText();
+    }
+
+private:
+    void updateText() { setText(fontMetrics().elidedText(m_text, Qt::ElideRight, width())); }
+    QString m_text;
+};
+
+} // namespace
+
 ServerBar::ServerBar(ServerSession *session, QWidget *parent)
     : QWidget(parent)
     , m_session(session)
     , m_profiles(new QComboBox(this))
     , m_state(new QLabel(this))
-    , m_info(new QLabel(this))
+    , m_info(new ElidedLabel(this))
     , m_reconnect(new QToolButton(this))
     , m_details(new QPushButton(tr("Server &details…"), this))
     , m_manage(new QPushButton(tr("&Manage profiles…"), this))
@@ -34,6 +61,7 @@ ServerBar::ServerBar(ServerSession *session, QWidget *parent)
     m_info->setAccessibleName(tr("Server information"));
     m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_info->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_info->setMinimumWidth(80);
     m_reconnect->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
     m_reconnect->setToolTip(tr("Reconnect (F5)"));
     m_reconnect->setAccessibleName(tr("Reconnect"));
@@ -109,11 +137,11 @@ void ServerBar::updateState()
     switch (m_session->state()) {
     case ServerSession::State::Disconnected:
         m_state->setText(dot("gray", tr("Not connected")));
-        m_info->clear();
+        static_cast<ElidedLabel *>(m_info)->setFullText({});
         break;
     case ServerSession::State::Connecting:
         m_state->setText(dot("#c90", tr("Connecting…")));
-        m_info->setText(m_session->profile().baseUrl.toString());
+        static_cast<ElidedLabel *>(m_info)->setFullText(m_session->profile().baseUrl.toString());
         break;
     case ServerSession::State::Connected: {
         m_state->setText(dot("#2a2", tr("Connected")));
@@ -132,13 +160,13 @@ void ServerBar::updateState()
                 .arg(software.isEmpty() ? m_session->client() ? m_session->profile().name : QString() : software,
                      caps.fhirVersion.isEmpty() ? tr("version unknown") : caps.fhirVersion,
                      levels.isEmpty() ? tr("not offered") : levels.join(QStringLiteral(", ")));
-        m_info->setText(text);
+        static_cast<ElidedLabel *>(m_info)->setFullText(text);
         m_info->setToolTip(text + QLatin1Char('\n') + m_session->profile().baseUrl.toString());
         break;
     }
     case ServerSession::State::Failed:
         m_state->setText(dot("#d22", tr("Not connected")));
-        m_info->setText(m_session->errorMessage());
+        static_cast<ElidedLabel *>(m_info)->setFullText(m_session->errorMessage());
         m_info->setToolTip(m_session->errorDetail());
         break;
     }

@@ -36,6 +36,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QTranslator>
 
 using namespace cohort;
 using namespace Qt::StringLiterals;
@@ -57,6 +58,7 @@ private slots:
     void serverFaultShowsInRow();
     void restartResumesUnfinishedExport();
     void profileEditorSavesProfile();
+    void screenshots();
 
 private:
     std::unique_ptr<ui::MainWindow> openWindow();
@@ -71,6 +73,10 @@ void TestMainWindow::initTestCase()
 {
     QCoreApplication::setOrganizationName(u"Cohort Export Tests"_s);
     QCoreApplication::setApplicationName(u"tst_MainWindow"_s);
+    // The app's English plural forms, so texts read "5 patients" as in the app.
+    auto *english = new QTranslator(this);
+    QVERIFY(english->load(u"cohort-export_en"_s, u":/i18n"_s));
+    QCoreApplication::installTranslator(english);
 }
 
 void TestMainWindow::init()
@@ -167,8 +173,7 @@ void TestMainWindow::exportFlow()
     QVERIFY(folder.startsWith(QDir::toNativeSeparators(m_home->path())));
 
     form->setCheckedTypes({u"Patient"_s, u"Observation"_s});
-    QVERIFY(form->exportButton()->text().remove(u'&').startsWith(u"Export 2 resource type"_s));
-    QVERIFY(form->exportButton()->text().contains(u"for 5 patient"_s));
+    QCOMPARE(form->exportButton()->text().remove(u'&'), u"Export 2 resource types for 5 patients"_s);
     ExportEntry *entry = startExport(*window, {u"Patient"_s, u"Observation"_s});
     QVERIFY(entry);
     QCOMPARE(window->exportsPanel()->currentEntry(), entry);
@@ -402,6 +407,61 @@ void TestMainWindow::profileEditorSavesProfile()
     window->serverBar()->selectProfile(saved->id);
     QTRY_COMPARE_WITH_TIMEOUT(window->session()->state(), ServerSession::State::Connected, 20000);
     QCOMPARE(window->session()->profile().id, saved->id);
+}
+
+// Not a check: with COHORT_SCREENSHOT_DIR set (tests/gui/take-screenshots.sh), saves the main
+// window idle, browsing, exporting, finished and failed, at 1280x800 and 1024x640.
+void TestMainWindow::screenshots()
+{
+    const QString dir = qEnvironmentVariable("COHORT_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        QSKIP("COHORT_SCREENSHOT_DIR is not set");
+    QVERIFY(QDir().mkpath(dir));
+    m_server.reset();
+    demo::DemoServerOptions options;
+    options.patients = 400;
+    options.exportSeconds = 4;
+    options.faults.insert(demo::Fault::SlowFiles);
+    options.faultStrikes = 1000;
+    options.slowChunkBytes = 256; // gzip makes the files small: keep them downloading a while
+    options.slowChunkIntervalMs = 50;
+    m_server = std::make_unique<demo::DemoServer>(options);
+    QVERIFY(m_server->start());
+
+    for (const QSize size : {QSize(1280, 800), QSize(1024, 640)}) {
+        QSettings().clear();
+        QSettings().setValue(u"exports/defaultFolder"_s, QDir(m_home->path()).filePath(u"exports"_s));
+        auto window = openWindow();
+        window->setMinimumSize(0, 0);
+        window->resize(size);
+        auto shot = [&](const QString &name) {
+            QTest::qWait(300); // let the layout and repaint settle for the picture
+            QVERIFY(window->grab().save(
+                QDir(dir).filePath(u"%1-%2x%3.png"_s.arg(name).arg(size.width()).arg(size.height()))));
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(window->session()->state(), ServerSession::State::Connected, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(window->groupBrowser()->model()->rowCount() > 0, 20000);
+        shot(u"idle"_s);
+        selectGroupNamed(*window, u"Registry"_s);
+        QTest::qWait(500);
+        shot(u"browsing"_s);
+        ExportEntry *entry = startExport(*window, ui::ExportForm::clinicalCore());
+        QVERIFY(entry);
+        QTRY_COMPARE_WITH_TIMEOUT(entry->state(), ExportState::Polling, 20000);
+        QTest::qWait(1500);
+        shot(u"preparing"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(entry->state(), ExportState::Downloading, 30000);
+        QTest::qWait(2500);
+        shot(u"exporting"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(bulk::isFinal(entry->state()), 120000);
+        shot(u"finished"_s);
+        m_server->setFault(demo::Fault::Fatal, true);
+        ExportEntry *failed = startExport(*window, {u"Patient"_s});
+        QVERIFY(failed);
+        QTRY_COMPARE_WITH_TIMEOUT(failed->state(), ExportState::Failed, 30000);
+        shot(u"error"_s);
+        m_server->setFault(demo::Fault::Fatal, false);
+    }
 }
 
 QTEST_MAIN(TestMainWindow)
