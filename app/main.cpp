@@ -9,6 +9,7 @@
 #include "cli/ProfileCommand.h"
 
 #include "MainWindow.h"
+#include "ReviewWindow.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -54,6 +55,7 @@ void printUsage(QTextStream &out)
            "  groups        list the Groups of a FHIR server (see groups --help)\n"
            "  capabilities  show what a FHIR server supports (see capabilities --help)\n"
            "  inspect PATH  validate an export folder or NDJSON files offline (see inspect --help)\n"
+           "  review PATH   open an export folder or NDJSON files in the review window\n"
            "  profile       manage server profiles: list, add, remove, export, import\n"
            "  keygen        generate a SMART Backend Services key pair (see keygen --help)\n\n"
            "Options:\n"
@@ -111,6 +113,27 @@ int main(int argc, char *argv[])
         setIdentity();
         return is("profile") ? cohort::cli::runProfileCommand(QCoreApplication::arguments())
                              : cohort::cli::runKeygenCommand(QCoreApplication::arguments());
+    }
+    if (is("review")) {
+        QApplication app(argc, argv);
+        setIdentity();
+        QApplication::setApplicationDisplayName(QObject::tr("Cohort Export"));
+        QStringList paths = QApplication::arguments().mid(2);
+        if (paths.isEmpty() || paths.first() == QLatin1String("--help")) {
+            QTextStream(paths.isEmpty() ? stderr : stdout)
+                << "Usage: cohort-export review PATH...\n\nOpens an export folder, or NDJSON "
+                   "files, in the review window.\n";
+            return paths.isEmpty() ? 1 : 0;
+        }
+        auto *review = new cohort::ui::ReviewWindow;
+        QString error;
+        if (!review->openPaths(paths, &error)) {
+            QTextStream(stderr) << "cohort-export: " << error << '\n';
+            delete review;
+            return 1;
+        }
+        review->show();
+        return QApplication::exec();
     }
     if (command && command[0] != '-') {
         QTextStream err(stderr);

@@ -43,6 +43,7 @@ ExportsPanel::ExportsPanel(session::ExportManager *manager, QWidget *parent)
     , m_retry(new QPushButton(tr("Re&try"), this))
     , m_openFolder(new QPushButton(tr("&Open folder"), this))
     , m_remove(new QPushButton(tr("Remo&ve from list"), this))
+    , m_review(new QPushButton(tr("Re&view"), this))
 {
     setObjectName(QStringLiteral("exportsPanel"));
     auto *delegate = new ProgressDelegate(this);
@@ -101,10 +102,11 @@ ExportsPanel::ExportsPanel(session::ExportManager *manager, QWidget *parent)
     auto *title = new QLabel(tr("<b>Exports</b>"), this);
     buttons->addWidget(title);
     buttons->addStretch();
-    for (QPushButton *b : {m_cancel, m_checkNow, m_retry, m_openFolder, m_remove})
+    for (QPushButton *b : {m_cancel, m_checkNow, m_retry, m_review, m_openFolder, m_remove})
         buttons->addWidget(b);
     m_checkNow->setToolTip(tr("Ask the server for the export's status now instead of waiting"));
     m_retry->setToolTip(tr("Download what is missing, or start the same export again"));
+    m_review->setToolTip(tr("Check the downloaded files offline: counts, problems, resources"));
     m_remove->setToolTip(tr("Forget this export in the list; its files stay on disk"));
 
     auto *split = new QSplitter(Qt::Vertical, this);
@@ -125,6 +127,7 @@ ExportsPanel::ExportsPanel(session::ExportManager *manager, QWidget *parent)
     connect(m_retry, &QPushButton::clicked, this, &ExportsPanel::retryCurrent);
     connect(m_openFolder, &QPushButton::clicked, this, &ExportsPanel::openFolderCurrent);
     connect(m_remove, &QPushButton::clicked, this, &ExportsPanel::removeCurrent);
+    connect(m_review, &QPushButton::clicked, this, &ExportsPanel::reviewCurrent);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &ExportsPanel::onCurrentChanged);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &ExportsPanel::updateActions);
@@ -200,6 +203,7 @@ void ExportsPanel::updateActions()
     m_retry->setEnabled(e && e->canRetry());
     m_openFolder->setEnabled(e);
     m_remove->setEnabled(e && e->canRemove());
+    m_review->setEnabled(e && !e->isRunning() && e->progress().filesDone > 0);
     emit actionsChanged();
 }
 
@@ -237,6 +241,12 @@ void ExportsPanel::openFolderCurrent()
 {
     if (ExportEntry *e = currentEntry())
         QDesktopServices::openUrl(QUrl::fromLocalFile(e->folder()));
+}
+
+void ExportsPanel::reviewCurrent()
+{
+    if (ExportEntry *e = currentEntry())
+        emit reviewRequested(e->folder());
 }
 
 void ExportsPanel::removeCurrent()

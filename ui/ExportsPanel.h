@@ -38,6 +38,7 @@ public:
     QPushButton *retryButton() const { return m_retry; }
     QPushButton *openFolderButton() const { return m_openFolder; }
     QPushButton *removeButton() const { return m_remove; }
+    QPushButton *reviewButton() const { return m_review; }
 
 public slots:
     void cancelCurrent();
@@ -45,9 +46,11 @@ public slots:
     void retryCurrent();
     void openFolderCurrent();
     void removeCurrent();
+    void reviewCurrent();
 
 signals:
     void actionsChanged();
+    void reviewRequested(const QString &folder);
 
 private:
     void onCurrentChanged();
@@ -68,6 +71,7 @@ private:
     QPushButton *m_retry;
     QPushButton *m_openFolder;
     QPushButton *m_remove;
+    QPushButton *m_review;
 };
 
 } // namespace cohort::ui

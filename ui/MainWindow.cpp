@@ -7,6 +7,7 @@
 #include "ExportsPanel.h"
 #include "GroupBrowser.h"
 #include "ProfileDialog.h"
+#include "ReviewWindow.h"
 #include "ServerBar.h"
 #include "SettingsDialog.h"
 #include "auth/CredentialStore.h"
@@ -139,6 +140,8 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(m_exports, &session::ExportManager::entryChanged, this, &MainWindow::updateTitle);
     connect(m_exports, &session::ExportManager::entryAdded, this, &MainWindow::updateTitle);
     connect(m_panel, &ExportsPanel::actionsChanged, this, &MainWindow::updateActions);
+    connect(m_panel, &ExportsPanel::reviewRequested, this,
+            [this](const QString &folder) { openReview({folder}); });
 
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(windowIcon(), this);
@@ -168,6 +171,19 @@ void MainWindow::buildMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *open = file->addAction(tr("&Add export folder to the list…"), this, &MainWindow::openExportFolder);
     open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("&Review export folder…"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export folder to review"),
+                                                              m_exports->defaults().folder);
+        if (!dir.isEmpty())
+            openReview({dir});
+    });
+    file->addAction(tr("Review &NDJSON files…"), this, [this] {
+        const QStringList files = QFileDialog::getOpenFileNames(
+            this, tr("NDJSON files to review"), m_exports->defaults().folder,
+            tr("NDJSON (*.ndjson);;All files (*)"));
+        if (!files.isEmpty())
+            openReview(files);
+    });
     file->addSeparator();
     QAction *settings = file->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
     settings->setShortcut(QKeySequence::Preferences);
@@ -205,6 +221,8 @@ void MainWindow::buildMenus()
     m_openFolder = exportMenu->addAction(tr("&Open folder"), m_panel, &ExportsPanel::openFolderCurrent);
     m_openFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     m_remove = exportMenu->addAction(tr("Remo&ve from list"), m_panel, &ExportsPanel::removeCurrent);
+    m_review = exportMenu->addAction(tr("Re&view"), m_panel, &ExportsPanel::reviewCurrent);
+    m_review->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V));
     exportMenu->addSeparator();
     QAction *focusExports = exportMenu->addAction(tr("Go to e&xports"), this, [this] { m_panel->table()->setFocus(); });
     focusExports->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
@@ -367,6 +385,16 @@ void MainWindow::showGettingStarted()
     box.exec();
 }
 
+void MainWindow::openReview(const QStringList &paths)
+{
+    auto *review = new ReviewWindow; // a window of its own, deleted on close
+    if (!review->openPaths(paths)) {
+        review->deleteLater();
+        return;
+    }
+    review->show();
+}
+
 void MainWindow::onExportFinished(ExportEntry *entry, int stateValue)
 {
     const auto state = ExportState(stateValue);
@@ -420,6 +448,7 @@ void MainWindow::updateActions()
     m_retry->setEnabled(m_panel->retryButton()->isEnabled());
     m_openFolder->setEnabled(m_panel->openFolderButton()->isEnabled());
     m_remove->setEnabled(m_panel->removeButton()->isEnabled());
+    m_review->setEnabled(m_panel->reviewButton()->isEnabled());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -81,6 +81,7 @@ private:
     void showCapabilities();
     void showAbout();
     void showGettingStarted();
+    void openReview(const QStringList &paths);
     void onExportFinished(session::ExportEntry *entry, int state);
     void updateTitle();
     void updateActions();
@@ -105,6 +106,7 @@ private:
     QAction *m_retry = nullptr;
     QAction *m_openFolder = nullptr;
     QAction *m_remove = nullptr;
+    QAction *m_review = nullptr;
     QAction *m_details = nullptr;
     QuitChoice m_quitChoice = QuitChoice::StayOpen;
     bool m_quitting = false;

@@ -9,6 +9,8 @@
 #include "GroupTableModel.h"
 #include "MainWindow.h"
 #include "ProfileDialog.h"
+#include "ResourceTableModel.h"
+#include "ReviewWindow.h"
 #include "ServerBar.h"
 #include "TestFiles.h"
 #include "auth/ProfileStore.h"
@@ -33,6 +35,8 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTableWidget>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -58,6 +62,7 @@ private slots:
     void serverFaultShowsInRow();
     void restartResumesUnfinishedExport();
     void profileEditorSavesProfile();
+    void reviewShowsProblems();
     void screenshots();
 
 private:
@@ -211,6 +216,27 @@ void TestMainWindow::exportFlow()
     // same Group gets a new folder.
     QVERIFY(form->folder() != folder);
     QVERIFY(entry->journal().transactionTime.isValid());
+
+    // Review: the export opens in the review window, counted and browsable.
+    QVERIFY(window->exportsPanel()->reviewButton()->isEnabled());
+    QTest::mouseClick(window->exportsPanel()->reviewButton(), Qt::LeftButton);
+    ui::ReviewWindow *review = nullptr;
+    for (QWidget *w : QApplication::topLevelWidgets())
+        if (auto *r = qobject_cast<ui::ReviewWindow *>(w))
+            review = r;
+    QVERIFY(review);
+    QTRY_VERIFY_WITH_TIMEOUT(review->isScanFinished(), 30000);
+    QCOMPARE(review->problemsTable()->rowCount(), 0);
+    QVERIFY(review->filesTable()->rowCount() >= files.size());
+    const int patientCombo = review->fileCombo()->findText(u"Patient.001.ndjson"_s);
+    QVERIFY(patientCombo >= 0);
+    review->fileCombo()->setCurrentIndex(patientCombo);
+    QTRY_COMPARE(review->resourceModel()->rowCount(), int(patientLines));
+    review->resourceTable()->setCurrentIndex(review->resourceModel()->index(0, 0));
+    QVERIFY(review->jsonView()->toPlainText().contains(u"\"resourceType\": \"Patient\""_s));
+    QCOMPARE(review->resourceModel()->index(0, ui::ResourceTableModel::Type).data().toString(), u"Patient"_s);
+    QVERIFY(!review->resourceModel()->index(0, ui::ResourceTableModel::Id).data().toString().isEmpty());
+    review->close();
 
     // Remove from list: the row goes, the files stay.
     window->exportsPanel()->removeCurrent();
@@ -409,6 +435,38 @@ void TestMainWindow::profileEditorSavesProfile()
     QCOMPARE(window->session()->profile().id, saved->id);
 }
 
+void TestMainWindow::reviewShowsProblems()
+{
+    const QString file = QDir(m_home->path()).filePath(u"Patient.001.ndjson"_s);
+    QFile out(file);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(R"({"resourceType":"Patient","id":"p1","birthDate":"1970-01-01"})" "\n"
+              R"({"resourceType":"Patient","id":)" "\n"
+              R"({"resourceType":"Patient","gender":"female"})" "\n");
+    out.close();
+
+    auto *review = new ui::ReviewWindow;
+    QVERIFY(review->openPaths({file}));
+    review->show();
+    QTRY_VERIFY_WITH_TIMEOUT(review->isScanFinished(), 30000);
+    QTableWidget *problems = review->problemsTable();
+    QCOMPARE(problems->rowCount(), 2);
+    QCOMPARE(problems->item(0, 1)->text(), u"2"_s);
+    QCOMPARE(problems->item(0, 2)->text(), u"invalid-json"_s);
+    QCOMPARE(problems->item(1, 1)->text(), u"3"_s);
+    QCOMPARE(problems->item(1, 2)->text(), u"missing-id"_s);
+    QCOMPARE(review->filesTable()->item(0, 2)->text(), u"3"_s);
+
+    // Activating a problem shows its line.
+    emit problems->cellActivated(0, 0);
+    QCOMPARE(review->tabs()->currentIndex(), 1);
+    QTRY_COMPARE(review->resourceTable()->currentIndex().row(), 1);
+    QVERIFY(review->jsonView()->toPlainText().startsWith(u"Line 2 is not a JSON object"_s));
+    QCOMPARE(review->resourceModel()->index(0, ui::ResourceTableModel::Date).data().toString(),
+             u"1970-01-01"_s);
+    review->close();
+}
+
 // Not a check: with COHORT_SCREENSHOT_DIR set (tests/gui/take-screenshots.sh), saves the main
 // window idle, browsing, exporting, finished and failed, at 1280x800 and 1024x640.
 void TestMainWindow::screenshots()
@@ -455,6 +513,23 @@ void TestMainWindow::screenshots()
         shot(u"exporting"_s);
         QTRY_VERIFY_WITH_TIMEOUT(bulk::isFinal(entry->state()), 120000);
         shot(u"finished"_s);
+        QTest::mouseClick(window->exportsPanel()->reviewButton(), Qt::LeftButton);
+        ui::ReviewWindow *review = nullptr;
+        for (QWidget *w : QApplication::topLevelWidgets())
+            if (auto *r = qobject_cast<ui::ReviewWindow *>(w))
+                review = r;
+        QVERIFY(review);
+        review->resize(size);
+        QTRY_VERIFY_WITH_TIMEOUT(review->isScanFinished(), 30000);
+        QTest::qWait(300);
+        QVERIFY(review->grab().save(QDir(dir).filePath(u"review-summary-%1x%2.png"_s.arg(size.width()).arg(size.height()))));
+        review->fileCombo()->setCurrentIndex(review->fileCombo()->findText(u"Observation.001.ndjson"_s));
+        review->tabs()->setCurrentIndex(1);
+        QTRY_VERIFY(review->resourceModel()->rowCount() > 0);
+        review->resourceTable()->setCurrentIndex(review->resourceModel()->index(0, 0));
+        QTest::qWait(300);
+        QVERIFY(review->grab().save(QDir(dir).filePath(u"review-resources-%1x%2.png"_s.arg(size.width()).arg(size.height()))));
+        review->close();
         m_server->setFault(demo::Fault::Fatal, true);
         ExportEntry *failed = startExport(*window, {u"Patient"_s});
         QVERIFY(failed);

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "review/NdjsonIndex.h"
+#include "review/ResourceSummary.h"
+
+#include <QAbstractTableModel>
+#include <QCache>
+#include <QPointer>
+
+namespace cohort::ui {
+
+// A virtual table over one NDJSON file's line index: rows appear as the index grows, and only
+// the rows a view asks for are read and parsed (a small cache keeps scrolling smooth).
+class ResourceTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column
+    {
+        Line,
+        Type,
+        Id,
+        LastUpdated,
+        Subject,
+        Code,
+        Status,
+        Date,
+        Value,
+        ColumnCount
+    };
+
+    explicit ResourceTableModel(QObject *parent = nullptr);
+
+    void setIndex(review::NdjsonIndex *index); // not owned; nullptr: empty
+    review::NdjsonIndex *ndjsonIndex() const { return m_index; }
+    QByteArray rawLine(int row) const;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+private:
+    void grow(qint64 lines);
+    const review::ResourceSummary *summary(int row) const;
+
+    QPointer<review::NdjsonIndex> m_index;
+    int m_rows = 0;
+    mutable QCache<int, review::ResourceSummary> m_cache{1024};
+};
+
+} // namespace cohort::ui

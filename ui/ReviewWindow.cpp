@@ -1,0 +1,465 @@
+#include "ReviewWindow.h"
+
+#include "ResourceTableModel.h"
+#include "review/NdjsonIndex.h"
+#include "review/ResourceScan.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace cohort::ui {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const auto kRecentKey = u"review/recent"_s;
+
+QTableWidgetItem *item(const QString &text, bool number = false)
+{
+    auto *it = new QTableWidgetItem(text);
+    it->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
+    if (number)
+        it->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return it;
+}
+
+void addJson(QTreeWidgetItem *parent, const QString &key, const QJsonValue &value)
+{
+    auto *node = new QTreeWidgetItem(parent, {key});
+    if (value.isObject()) {
+        const QJsonObject o = value.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it)
+            addJson(node, it.key(), it.value());
+    } else if (value.isArray()) {
+        const QJsonArray a = value.toArray();
+        node->setText(1, ReviewWindow::tr("[%n item(s)]", nullptr, int(a.size())));
+        for (int i = 0; i < a.size(); ++i)
+            addJson(node, QString::number(i), a[i]);
+    } else if (value.isString()) {
+        node->setText(1, value.toString());
+    } else if (value.isBool()) {
+        node->setText(1, value.toBool() ? u"true"_s : u"false"_s);
+    } else if (value.isDouble()) {
+        node->setText(1, QString::number(value.toDouble(), 'g', 15));
+    } else {
+        node->setText(1, u"null"_s);
+    }
+}
+
+} // namespace
+
+ReviewWindow::ReviewWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_tabs(new QTabWidget(this))
+    , m_meta(new QLabel(this))
+    , m_progress(new QProgressBar(this))
+    , m_files(new QTableWidget(this))
+    , m_problems(new QTableWidget(this))
+    , m_fileCombo(new QComboBox(this))
+    , m_indexState(new QLabel(this))
+    , m_table(new QTableView(this))
+    , m_model(new ResourceTableModel(this))
+    , m_detailTabs(new QTabWidget(this))
+    , m_json(new QPlainTextEdit(this))
+    , m_tree(new QTreeWidget(this))
+{
+    setAttribute(Qt::WA_DeleteOnClose);
+    setWindowTitle(tr("Review — Cohort Export"));
+    setAcceptDrops(true);
+    resize(1200, 760);
+
+    // Summary.
+    m_meta->setWordWrap(true);
+    m_meta->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_progress->setFormat(tr("Checking %p%"));
+    m_files->setColumnCount(6);
+    m_files->setHorizontalHeaderLabels({tr("File"), tr("Type"), tr("Resources"), tr("Expected"),
+                                        tr("Size"), tr("Types found")});
+    m_files->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_files->verticalHeader()->hide();
+    m_files->setWordWrap(false);
+    m_files->setAccessibleName(tr("Files and counts"));
+    m_files->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_problems->setColumnCount(4);
+    m_problems->setHorizontalHeaderLabels({tr("File"), tr("Line"), tr("Problem"), tr("Message")});
+    m_problems->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Stretch);
+    m_problems->verticalHeader()->hide();
+    m_problems->setWordWrap(false);
+    m_problems->setAccessibleName(tr("Validation problems; Enter opens the line"));
+    m_problems->setSelectionBehavior(QAbstractItemView::SelectRows);
+    auto *summary = new QWidget(this);
+    auto *summaryLayout = new QVBoxLayout(summary);
+    summaryLayout->addWidget(m_meta);
+    summaryLayout->addWidget(m_progress);
+    auto *summarySplit = new QSplitter(Qt::Vertical, this);
+    summarySplit->addWidget(m_files);
+    auto *problemsBox = new QWidget(this);
+    auto *problemsLayout = new QVBoxLayout(problemsBox);
+    problemsLayout->setContentsMargins(0, 0, 0, 0);
+    problemsLayout->addWidget(new QLabel(tr("<b>Validation problems</b> (double-click to see the line)"), this));
+    problemsLayout->addWidget(m_problems);
+    summarySplit->addWidget(problemsBox);
+    summaryLayout->addWidget(summarySplit, 1);
+
+    // Resources.
+    m_fileCombo->setAccessibleName(tr("File to browse"));
+    auto *fileLabel = new QLabel(tr("&File:"), this);
+    fileLabel->setBuddy(m_fileCombo);
+    auto *top = new QHBoxLayout;
+    top->addWidget(fileLabel);
+    top->addWidget(m_fileCombo, 1);
+    top->addWidget(m_indexState);
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->setWordWrap(false);
+    m_table->setAccessibleName(tr("Resources"));
+    m_table->horizontalHeader()->setSectionResizeMode(ResourceTableModel::Code, QHeaderView::Stretch);
+    m_table->horizontalHeader()->resizeSection(ResourceTableModel::Line, 70);
+    m_table->horizontalHeader()->resizeSection(ResourceTableModel::Id, 150);
+    m_table->horizontalHeader()->resizeSection(ResourceTableModel::LastUpdated, 170);
+    m_table->horizontalHeader()->resizeSection(ResourceTableModel::Subject, 130);
+    m_json->setReadOnly(true);
+    m_json->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_json->setAccessibleName(tr("Resource JSON"));
+    m_tree->setColumnCount(2);
+    m_tree->setHeaderLabels({tr("Element"), tr("Value")});
+    m_tree->setAccessibleName(tr("Resource tree"));
+    m_detailTabs->addTab(m_json, tr("&JSON"));
+    m_detailTabs->addTab(m_tree, tr("T&ree"));
+    auto *resourceSplit = new QSplitter(Qt::Horizontal, this);
+    resourceSplit->addWidget(m_table);
+    resourceSplit->addWidget(m_detailTabs);
+    resourceSplit->setStretchFactor(0, 3);
+    resourceSplit->setStretchFactor(1, 2);
+    auto *resources = new QWidget(this);
+    auto *resourcesLayout = new QVBoxLayout(resources);
+    resourcesLayout->addLayout(top);
+    resourcesLayout->addWidget(resourceSplit, 1);
+
+    m_tabs->addTab(summary, tr("&Summary"));
+    m_tabs->addTab(resources, tr("Re&sources"));
+    setCentralWidget(m_tabs);
+    buildMenus();
+
+    connect(m_fileCombo, &QComboBox::currentIndexChanged, this, &ReviewWindow::showFile);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &ReviewWindow::showResource);
+    connect(m_problems, &QTableWidget::cellActivated, this, [this](int row) {
+        const QString file = m_problems->item(row, 0)->data(Qt::UserRole).toString();
+        showLine(file, m_problems->item(row, 1)->text().remove(QLocale().groupSeparator()).toLongLong());
+    });
+}
+
+ReviewWindow::~ReviewWindow()
+{
+    m_model->setIndex(nullptr);
+}
+
+void ReviewWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open export &folder…"), QKeySequence::Open, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export folder"));
+        if (!dir.isEmpty())
+            openPaths({dir});
+    });
+    file->addAction(tr("Open NDJSON &files…"), this, [this] {
+        const QStringList files = QFileDialog::getOpenFileNames(
+            this, tr("NDJSON files"), {}, tr("NDJSON (*.ndjson);;All files (*)"));
+        if (!files.isEmpty())
+            openPaths(files);
+    });
+    m_recent = file->addMenu(tr("&Recent"));
+    updateRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("&Close"), QKeySequence::Close, this, &QWidget::close);
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(tr("&Copy resource JSON"), QKeySequence::Copy, this, [this] {
+        const QByteArray line = m_model->rawLine(m_table->currentIndex().row());
+        if (!line.isEmpty())
+            QApplication::clipboard()->setText(QString::fromUtf8(line));
+    });
+}
+
+bool ReviewWindow::openPaths(const QStringList &paths, QString *error)
+{
+    QString why;
+    std::optional<review::ExportFolder> folder;
+    if (paths.size() == 1 && QFileInfo(paths.first()).isDir())
+        folder = review::ExportFolder::open(paths.first(), &why);
+    else
+        folder = review::ExportFolder::fromFiles(paths, &why);
+    if (!folder) {
+        if (error)
+            *error = why;
+        else
+            QMessageBox::warning(this, tr("Cannot open"), why);
+        return false;
+    }
+    m_folder = folder;
+    rememberRecent(paths);
+    setWindowTitle(tr("%1 — Review — Cohort Export")
+                       .arg(folder->folder().isEmpty() ? QFileInfo(paths.first()).fileName()
+                                                       : QDir(folder->folder()).dirName()));
+    m_model->setIndex(nullptr);
+    m_indexes.clear();
+    {
+        const QSignalBlocker block(m_fileCombo);
+        m_fileCombo->clear();
+        for (const auto &f : folder->files()) {
+            if (!f.exists)
+                continue;
+            m_fileCombo->addItem(QDir(folder->folder()).relativeFilePath(f.path), f.path);
+            m_indexes.push_back(nullptr);
+        }
+    }
+    showSummary();
+
+    delete m_scan;
+    const QString cache = QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation))
+                              .filePath(u"scans"_s);
+    QDir().mkpath(cache);
+    m_scan = new review::ResourceScan(cache, this);
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(0);
+    m_progress->show();
+    connect(m_scan, &review::ResourceScan::progress, this, [this](qint64 done, qint64 total) {
+        m_progress->setValue(total > 0 ? int(1000 * done / total) : 0);
+    });
+    connect(m_scan, &review::ResourceScan::finished, this, &ReviewWindow::onScanFinished);
+    m_scan->start(folder->scanInputs());
+    if (m_fileCombo->count() > 0)
+        showFile(0);
+    return true;
+}
+
+bool ReviewWindow::isScanFinished() const
+{
+    return m_scan && m_scan->isFinished();
+}
+
+void ReviewWindow::showSummary()
+{
+    QStringList lines;
+    if (!m_folder->folder().isEmpty())
+        lines << tr("<b>Folder:</b> %1").arg(QDir::toNativeSeparators(m_folder->folder()).toHtmlEscaped());
+    if (!m_folder->serverUrl().isEmpty())
+        lines << tr("<b>Server:</b> %1").arg(m_folder->serverUrl().toHtmlEscaped());
+    if (!m_folder->request().isEmpty())
+        lines << tr("<b>Request:</b> %1").arg(m_folder->request().toHtmlEscaped());
+    if (m_folder->transactionTime().isValid())
+        lines << tr("<b>Transaction time:</b> %1")
+                     .arg(QLocale().toString(m_folder->transactionTime().toLocalTime(), QLocale::LongFormat));
+    m_meta->setText(lines.join(u"<br>"_s));
+    m_files->setRowCount(0);
+    for (const auto &f : m_folder->files()) {
+        const int row = m_files->rowCount();
+        m_files->insertRow(row);
+        const QString name = m_folder->folder().isEmpty() ? f.path : QDir(m_folder->folder()).relativeFilePath(f.path);
+        m_files->setItem(row, 0, item(name));
+        m_files->setItem(row, 1, item(f.expectedType));
+        m_files->setItem(row, 2, item(f.exists ? tr("checking…") : tr("missing")));
+        m_files->setItem(row, 3, item(f.expectedCount >= 0 ? QLocale().toString(f.expectedCount) : QString(), true));
+        m_files->setItem(row, 4, item(f.exists ? QLocale().formattedDataSize(QFileInfo(f.path).size()) : QString(), true));
+        m_files->setItem(row, 5, item({}));
+    }
+    m_problems->setRowCount(0);
+}
+
+void ReviewWindow::onScanFinished()
+{
+    m_progress->hide();
+    const review::ScanResult result = m_scan->result();
+    for (int row = 0; row < m_files->rowCount(); ++row) {
+        const auto &f = m_folder->files()[row];
+        const auto it = std::find_if(result.files.begin(), result.files.end(),
+                                     [&](const review::ScanFileResult &r) { return r.path == f.path; });
+        if (it == result.files.end()) {
+            if (f.exists)
+                m_files->item(row, 2)->setText(f.output ? tr("not checked") : tr("listed"));
+            continue;
+        }
+        m_files->item(row, 2)->setText(QLocale().toString(it->resources));
+        m_files->item(row, 2)->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        QStringList types;
+        for (auto t = it->countsByType.begin(); t != it->countsByType.end(); ++t)
+            types << u"%1 %2"_s.arg(t.key(), QLocale().toString(t.value()));
+        m_files->item(row, 5)->setText(types.join(u", "_s));
+        if (f.expectedCount >= 0 && f.expectedCount != it->resources) {
+            for (int c = 0; c < m_files->columnCount(); ++c)
+                m_files->item(row, c)->setBackground(QColor(255, 200, 190));
+            m_files->item(row, 2)->setToolTip(tr("The manifest promised %1.").arg(f.expectedCount));
+        }
+    }
+    for (const review::Problem &p : result.problems) {
+        const int row = m_problems->rowCount();
+        m_problems->insertRow(row);
+        auto *fileItem = item(m_folder->folder().isEmpty() ? p.file : QDir(m_folder->folder()).relativeFilePath(p.file));
+        fileItem->setData(Qt::UserRole, p.file);
+        m_problems->setItem(row, 0, fileItem);
+        m_problems->setItem(row, 1, item(p.line > 0 ? QString::number(p.line) : QString(), true));
+        m_problems->setItem(row, 2, item(review::Problem::className(p.kind)));
+        m_problems->setItem(row, 3, item(p.message));
+    }
+    QString state = result.problemCount == 0
+                        ? tr("No problems found in %n resource(s).", nullptr,
+                             int(std::accumulate(result.countsByType.begin(), result.countsByType.end(), qint64(0))))
+                        : tr("%n problem(s) found.", nullptr, int(result.problemCount));
+    if (!result.error.isEmpty())
+        state += QLatin1Char(' ') + result.error;
+    m_meta->setText(m_meta->text() + (m_meta->text().isEmpty() ? QString() : u"<br>"_s) +
+                    u"<b>%1</b>"_s.arg(state.toHtmlEscaped()));
+}
+
+void ReviewWindow::showFile(int comboIndex)
+{
+    if (comboIndex < 0 || comboIndex >= int(m_indexes.size()))
+        return;
+    auto &index = m_indexes[size_t(comboIndex)];
+    if (!index) {
+        index = std::make_unique<review::NdjsonIndex>(m_fileCombo->itemData(comboIndex).toString());
+        auto *raw = index.get();
+        connect(raw, &review::NdjsonIndex::progress, this, [this, raw](qint64 done, qint64 total) {
+            if (m_model->ndjsonIndex() == raw)
+                m_indexState->setText(tr("Indexing %1%").arg(total > 0 ? 100 * done / total : 0));
+        });
+        connect(raw, &review::NdjsonIndex::finished, this, [this, raw] {
+            if (m_model->ndjsonIndex() == raw)
+                m_indexState->setText(raw->errorString().isEmpty()
+                                          ? tr("%n line(s)", nullptr, int(qMin<qint64>(raw->lineCount(), INT_MAX)))
+                                          : raw->errorString());
+        });
+        raw->start();
+    }
+    m_model->setIndex(index.get());
+    if (index->isFinished())
+        m_indexState->setText(tr("%n line(s)", nullptr, int(qMin<qint64>(index->lineCount(), INT_MAX))));
+    m_json->clear();
+    m_tree->clear();
+}
+
+void ReviewWindow::showResource(const QModelIndex &index)
+{
+    const QByteArray line = m_model->rawLine(index.row());
+    m_tree->clear();
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+    if (!doc.isObject()) {
+        m_json->setPlainText(tr("Line %1 is not a JSON object (%2):\n\n%3")
+                                 .arg(index.row() + 1)
+                                 .arg(error.errorString(), QString::fromUtf8(line.left(64 * 1024))));
+        return;
+    }
+    m_json->setPlainText(QString::fromUtf8(doc.toJson(QJsonDocument::Indented)));
+    auto *root = new QTreeWidgetItem(m_tree, {doc.object().value("resourceType"_L1).toString()});
+    const QJsonObject o = doc.object();
+    for (auto it = o.begin(); it != o.end(); ++it)
+        addJson(root, it.key(), it.value());
+    root->setExpanded(true);
+    m_tree->resizeColumnToContents(0);
+}
+
+void ReviewWindow::showLine(const QString &file, qint64 line)
+{
+    const int i = m_fileCombo->findData(file);
+    if (i < 0)
+        return;
+    m_tabs->setCurrentIndex(1);
+    m_fileCombo->setCurrentIndex(i);
+    showFile(i);
+    const int row = int(qMax<qint64>(0, line - 1));
+    // The index may still be growing: select the row once it exists.
+    auto select = [this, row] {
+        if (row >= m_model->rowCount())
+            return false;
+        m_table->setCurrentIndex(m_model->index(row, 0));
+        m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+        return true;
+    };
+    if (!select()) {
+        auto *connection = new QMetaObject::Connection;
+        *connection = connect(m_model, &QAbstractItemModel::rowsInserted, this, [select, connection] {
+            if (select()) {
+                QObject::disconnect(*connection);
+                delete connection;
+            }
+        });
+    }
+}
+
+void ReviewWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void ReviewWindow::dropEvent(QDropEvent *event)
+{
+    QStringList paths;
+    for (const QUrl &url : event->mimeData()->urls())
+        if (url.isLocalFile())
+            paths << url.toLocalFile();
+    if (!paths.isEmpty())
+        openPaths(paths);
+}
+
+void ReviewWindow::rememberRecent(const QStringList &paths)
+{
+    QSettings settings;
+    QStringList recent = settings.value(kRecentKey).toStringList();
+    const QString entry = paths.join(u'\n');
+    recent.removeAll(entry);
+    recent.prepend(entry);
+    while (recent.size() > 10)
+        recent.removeLast();
+    settings.setValue(kRecentKey, recent);
+    updateRecentMenu();
+}
+
+void ReviewWindow::updateRecentMenu()
+{
+    if (!m_recent)
+        return;
+    m_recent->clear();
+    const QStringList recent = QSettings().value(kRecentKey).toStringList();
+    for (const QString &entry : recent) {
+        const QStringList paths = entry.split(u'\n');
+        QString text = QDir::toNativeSeparators(paths.first());
+        if (paths.size() > 1)
+            text = tr("%1 and %n more", nullptr, int(paths.size() - 1)).arg(text);
+        m_recent->addAction(text, this, [this, paths] { openPaths(paths); });
+    }
+    m_recent->setEnabled(!recent.isEmpty());
+}
+
+} // namespace cohort::ui
