@@ -18,6 +18,8 @@ void ResourceTableModel::setIndex(review::NdjsonIndex *index)
         m_index->disconnect(this);
     m_index = index;
     m_rows = 0;
+    m_filtered = false;
+    m_lines.clear();
     m_cache.clear();
     endResetModel();
     if (!index)
@@ -30,8 +32,64 @@ void ResourceTableModel::setIndex(review::NdjsonIndex *index)
     grow(index->lineCount());
 }
 
+void ResourceTableModel::setFiltered(bool filtered)
+{
+    beginResetModel();
+    m_filtered = filtered;
+    m_lines.clear();
+    m_cache.clear();
+    m_rows = filtered || !m_index ? 0 : int(qMin<qint64>(m_index->lineCount(), std::numeric_limits<int>::max()));
+    endResetModel();
+}
+
+void ResourceTableModel::appendMatches(const std::vector<qint64> &lines)
+{
+    if (!m_filtered || lines.empty())
+        return;
+    const qint64 room = std::numeric_limits<int>::max() - qint64(m_rows);
+    const int add = int(qMin<qint64>(qint64(lines.size()), room));
+    if (add <= 0)
+        return;
+    beginInsertRows({}, m_rows, m_rows + add - 1);
+    m_lines.insert(m_lines.end(), lines.begin(), lines.begin() + add);
+    m_rows += add;
+    endInsertRows();
+}
+
+qint64 ResourceTableModel::lineOf(int row) const
+{
+    if (row < 0 || row >= m_rows)
+        return -1;
+    return m_filtered ? m_lines[size_t(row)] : row;
+}
+
+QString ResourceTableModel::csvHeader()
+{
+    return QStringLiteral("line,resourceType,id,lastUpdated,patient,code,status,date,value\r\n");
+}
+
+QString ResourceTableModel::csvRow(qint64 line, const review::ResourceSummary &s)
+{
+    auto quote = [](const QString &v) {
+        if (!v.contains(QLatin1Char(',')) && !v.contains(QLatin1Char('"')) &&
+            !v.contains(QLatin1Char('\n')) && !v.contains(QLatin1Char('\r')))
+            return v;
+        QString q = v;
+        q.replace(QLatin1String("\""), QLatin1String("\"\""));
+        return QLatin1Char('"') + q + QLatin1Char('"');
+    };
+    const QStringList fields{QString::number(line + 1), s.resourceType, s.id, s.lastUpdated,
+                             s.subject, s.code, s.status, s.date, s.value};
+    QStringList quoted;
+    for (const QString &f : fields)
+        quoted << quote(f);
+    return quoted.join(QLatin1Char(',')) + QStringLiteral("\r\n");
+}
+
 void ResourceTableModel::grow(qint64 lines)
 {
+    if (m_filtered)
+        return;
     // A view's rows are ints: beyond 2^31-1 lines the rest is reachable through the index only.
     const int rows = int(qMin<qint64>(lines, std::numeric_limits<int>::max()));
     if (rows <= m_rows)
@@ -43,7 +101,8 @@ void ResourceTableModel::grow(qint64 lines)
 
 QByteArray ResourceTableModel::rawLine(int row) const
 {
-    return m_index && row >= 0 && row < m_rows ? m_index->readLine(row) : QByteArray();
+    const qint64 line = lineOf(row);
+    return m_index && line >= 0 ? m_index->readLine(line) : QByteArray();
 }
 
 const review::ResourceSummary *ResourceTableModel::summary(int row) const
@@ -74,14 +133,14 @@ QVariant ResourceTableModel::data(const QModelIndex &index, int role) const
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case Line:
-            return QLocale().toString(row + 1);
+            return QLocale().toString(lineOf(row) + 1);
         case Type: {
-            const quint8 id = m_index->typeIdOf(row);
+            const quint8 id = m_index->typeIdOf(lineOf(row));
             if (id == review::NdjsonIndex::EmptyLine)
                 return tr("(empty line)");
             if (id == review::NdjsonIndex::NotAResource)
                 return tr("(not a resource)");
-            return m_index->typeOf(row);
+            return m_index->typeOf(lineOf(row));
         }
         default:
             break;

@@ -6,6 +6,7 @@
 #include <QAbstractTableModel>
 #include <QCache>
 #include <QPointer>
+#include <vector>
 
 namespace cohort::ui {
 
@@ -34,6 +35,16 @@ public:
     void setIndex(review::NdjsonIndex *index); // not owned; nullptr: empty
     review::NdjsonIndex *ndjsonIndex() const { return m_index; }
     QByteArray rawLine(int row) const;
+    qint64 lineOf(int row) const; // 0-based line of the file shown in row
+
+    // Filtered mode: only the lines given by appendMatches() are rows.
+    void setFiltered(bool filtered);
+    bool isFiltered() const { return m_filtered; }
+    void appendMatches(const std::vector<qint64> &lines);
+
+    // The CSV header and one row per given line, for "Export table as CSV".
+    static QString csvHeader();
+    static QString csvRow(qint64 line, const review::ResourceSummary &s);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -47,6 +58,8 @@ private:
 
     QPointer<review::NdjsonIndex> m_index;
     int m_rows = 0;
+    bool m_filtered = false;
+    std::vector<qint64> m_lines; // filtered mode: row -> line
     mutable QCache<int, review::ResourceSummary> m_cache{1024};
 };
 

@@ -1,7 +1,9 @@
 #include "ReviewWindow.h"
 
 #include "ResourceTableModel.h"
+#include "review/LineFilter.h"
 #include "review/NdjsonIndex.h"
+#include "review/ResourceSummary.h"
 #include "review/ResourceScan.h"
 
 #include <QApplication>
@@ -18,6 +20,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
+#include <QSaveFile>
+#include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -27,6 +33,8 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
+#include <QStatusBar>
+#include <QFutureWatcher>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -84,6 +92,9 @@ ReviewWindow::ReviewWindow(QWidget *parent)
     , m_problems(new QTableWidget(this))
     , m_fileCombo(new QComboBox(this))
     , m_indexState(new QLabel(this))
+    , m_filter(new QLineEdit(this))
+    , m_filterDelay(new QTimer(this))
+    , m_lineFilter(new review::LineFilter(this))
     , m_table(new QTableView(this))
     , m_model(new ResourceTableModel(this))
     , m_detailTabs(new QTabWidget(this))
@@ -134,7 +145,16 @@ ReviewWindow::ReviewWindow(QWidget *parent)
     fileLabel->setBuddy(m_fileCombo);
     auto *top = new QHBoxLayout;
     top->addWidget(fileLabel);
-    top->addWidget(m_fileCombo, 1);
+    top->addWidget(m_fileCombo, 2);
+    auto *filterLabel = new QLabel(tr("F&ilter:"), this);
+    filterLabel->setBuddy(m_filter);
+    m_filter->setPlaceholderText(tr("text, id:ID or patient:ID"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setAccessibleName(tr("Filter resources"));
+    m_filterDelay->setSingleShot(true);
+    m_filterDelay->setInterval(300);
+    top->addWidget(filterLabel);
+    top->addWidget(m_filter, 1);
     top->addWidget(m_indexState);
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -172,6 +192,16 @@ ReviewWindow::ReviewWindow(QWidget *parent)
     buildMenus();
 
     connect(m_fileCombo, &QComboBox::currentIndexChanged, this, &ReviewWindow::showFile);
+    connect(m_filter, &QLineEdit::textChanged, m_filterDelay, qOverload<>(&QTimer::start));
+    connect(m_filterDelay, &QTimer::timeout, this, &ReviewWindow::applyFilter);
+    connect(m_filter, &QLineEdit::returnPressed, this, &ReviewWindow::applyFilter);
+    connect(m_lineFilter, &review::LineFilter::matchesAvailable, this,
+            [this] { m_model->appendMatches(m_lineFilter->takeMatches()); });
+    connect(m_lineFilter, &review::LineFilter::progress, this, &ReviewWindow::updateIndexState);
+    connect(m_lineFilter, &review::LineFilter::finished, this, [this] {
+        m_model->appendMatches(m_lineFilter->takeMatches());
+        updateIndexState();
+    });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &ReviewWindow::showResource);
     connect(m_problems, &QTableWidget::cellActivated, this, [this](int row) {
@@ -182,6 +212,8 @@ ReviewWindow::ReviewWindow(QWidget *parent)
 
 ReviewWindow::~ReviewWindow()
 {
+    for (auto &job : m_csvJobs)
+        job.waitForFinished();
     m_model->setIndex(nullptr);
 }
 
@@ -198,6 +230,12 @@ void ReviewWindow::buildMenus()
             this, tr("NDJSON files"), {}, tr("NDJSON (*.ndjson);;All files (*)"));
         if (!files.isEmpty())
             openPaths(files);
+    });
+    file->addAction(tr("&Export table as CSV…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export table as CSV"),
+                                                          u"resources.csv"_s, tr("CSV (*.csv)"));
+        if (!path.isEmpty())
+            exportCsv(path);
     });
     m_recent = file->addMenu(tr("&Recent"));
     updateRecentMenu();
@@ -361,11 +399,80 @@ void ReviewWindow::showFile(int comboIndex)
         });
         raw->start();
     }
+    m_lineFilter->cancel();
     m_model->setIndex(index.get());
     if (index->isFinished())
         m_indexState->setText(tr("%n line(s)", nullptr, int(qMin<qint64>(index->lineCount(), INT_MAX))));
     m_json->clear();
     m_tree->clear();
+    if (!m_filter->text().trimmed().isEmpty())
+        applyFilter();
+}
+
+void ReviewWindow::applyFilter()
+{
+    m_filterDelay->stop();
+    const QString query = m_filter->text().trimmed();
+    m_lineFilter->cancel();
+    if (query.isEmpty() || !m_model->ndjsonIndex()) {
+        m_model->setFiltered(false);
+        updateIndexState();
+        return;
+    }
+    m_model->setFiltered(true);
+    m_lineFilter->start(m_model->ndjsonIndex()->path(), query);
+    updateIndexState();
+}
+
+bool ReviewWindow::isFilterFinished() const
+{
+    return m_lineFilter->isFinished();
+}
+
+void ReviewWindow::updateIndexState()
+{
+    if (m_model->isFiltered()) {
+        m_indexState->setText(m_lineFilter->isFinished()
+                                  ? tr("%n match(es)", nullptr, int(qMin<qint64>(m_lineFilter->matchCount(), INT_MAX)))
+                                  : tr("Filtering… %n match(es)", nullptr, int(qMin<qint64>(m_lineFilter->matchCount(), INT_MAX))));
+    } else if (auto *index = m_model->ndjsonIndex(); index && index->isFinished()) {
+        m_indexState->setText(tr("%n line(s)", nullptr, int(qMin<qint64>(index->lineCount(), INT_MAX))));
+    }
+}
+
+void ReviewWindow::exportCsv(const QString &path)
+{
+    review::NdjsonIndex *index = m_model->ndjsonIndex();
+    if (!index)
+        return;
+    std::vector<qint64> lines(size_t(m_model->rowCount()));
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        lines[size_t(row)] = m_model->lineOf(row);
+    statusBar()->showMessage(tr("Writing %n row(s) to %1…", nullptr, int(lines.size())).arg(path));
+    // The index outlives the job: the window waits for it (QFuture) before the indexes go.
+    auto future = QtConcurrent::run([index, lines = std::move(lines), path]() -> QString {
+        QSaveFile out(path);
+        if (!out.open(QIODevice::WriteOnly))
+            return out.errorString();
+        out.write(ResourceTableModel::csvHeader().toUtf8());
+        for (qint64 line : lines) {
+            const auto summary = review::ResourceSummary::of(index->readLine(line));
+            if (out.write(ResourceTableModel::csvRow(line, summary).toUtf8()) < 0)
+                return out.errorString();
+        }
+        return out.commit() ? QString() : out.errorString();
+    });
+    m_csvJobs.append(future);
+    auto *watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, path] {
+        watcher->deleteLater();
+        const QString error = watcher->result();
+        const QString message = error.isEmpty() ? tr("Table written to %1.").arg(QDir::toNativeSeparators(path))
+                                                : tr("The CSV file could not be written: %1").arg(error);
+        statusBar()->showMessage(message, 10000);
+        emit csvWritten(error.isEmpty(), message);
+    });
+    watcher->setFuture(future);
 }
 
 void ReviewWindow::showResource(const QModelIndex &index)
@@ -395,6 +502,11 @@ void ReviewWindow::showLine(const QString &file, qint64 line)
     if (i < 0)
         return;
     m_tabs->setCurrentIndex(1);
+    {
+        const QSignalBlocker block(m_filter);
+        m_filter->clear();
+        m_filterDelay->stop();
+    }
     m_fileCombo->setCurrentIndex(i);
     showFile(i);
     const int row = int(qMax<qint64>(0, line - 1));

@@ -2,12 +2,15 @@
 
 #include "review/ExportFolder.h"
 
+#include <QFuture>
 #include <QMainWindow>
 #include <memory>
 #include <optional>
 
 class QComboBox;
 class QLabel;
+class QLineEdit;
+class QTimer;
 class QMenu;
 class QPlainTextEdit;
 class QProgressBar;
@@ -17,6 +20,7 @@ class QTableWidget;
 class QTreeWidget;
 
 namespace cohort::review {
+class LineFilter;
 class NdjsonIndex;
 class ResourceScan;
 } // namespace cohort::review
@@ -44,6 +48,15 @@ public:
     ResourceTableModel *resourceModel() const { return m_model; }
     QComboBox *fileCombo() const { return m_fileCombo; }
     QPlainTextEdit *jsonView() const { return m_json; }
+    QLineEdit *filterEdit() const { return m_filter; }
+    bool isFilterFinished() const;
+    // Writes the table (filtered or not) as CSV on the thread pool; finished via csvWritten.
+    void exportCsv(const QString &path);
+
+signals:
+    void csvWritten(bool ok, const QString &message);
+
+public:
     QTabWidget *tabs() const { return m_tabs; }
     bool isScanFinished() const;
     void showLine(const QString &file, qint64 line); // 1-based
@@ -60,6 +73,8 @@ private:
     void showResource(const QModelIndex &index);
     void rememberRecent(const QStringList &paths);
     void updateRecentMenu();
+    void applyFilter();
+    void updateIndexState();
 
     std::optional<review::ExportFolder> m_folder;
     review::ResourceScan *m_scan = nullptr;
@@ -71,12 +86,16 @@ private:
     QTableWidget *m_problems;
     QComboBox *m_fileCombo;
     QLabel *m_indexState;
+    QLineEdit *m_filter;
+    QTimer *m_filterDelay;
+    review::LineFilter *m_lineFilter;
     QTableView *m_table;
     ResourceTableModel *m_model;
     QTabWidget *m_detailTabs;
     QPlainTextEdit *m_json;
     QTreeWidget *m_tree;
     QMenu *m_recent = nullptr;
+    QList<QFuture<QString>> m_csvJobs;
 };
 
 } // namespace cohort::ui

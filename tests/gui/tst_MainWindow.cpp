@@ -464,6 +464,40 @@ void TestMainWindow::reviewShowsProblems()
     QVERIFY(review->jsonView()->toPlainText().startsWith(u"Line 2 is not a JSON object"_s));
     QCOMPARE(review->resourceModel()->index(0, ui::ResourceTableModel::Date).data().toString(),
              u"1970-01-01"_s);
+
+    // The filter box: text (case-insensitive), id:, patient:, in the background.
+    auto filterBy = [&](const QString &text) {
+        review->filterEdit()->setText(text);
+        QTest::keyClick(review->filterEdit(), Qt::Key_Return); // no need to wait for the pause
+        QTRY_VERIFY(review->resourceModel()->isFiltered() == !text.isEmpty() && review->isFilterFinished());
+    };
+    filterBy(u"FEMALE"_s);
+    QTRY_COMPARE(review->resourceModel()->rowCount(), 1);
+    QCOMPARE(review->resourceModel()->index(0, ui::ResourceTableModel::Line).data().toString(), u"3"_s);
+    filterBy(u"id:p1"_s);
+    QTRY_COMPARE(review->resourceModel()->rowCount(), 1);
+    QCOMPARE(review->resourceModel()->lineOf(0), 0);
+    filterBy(u"patient:p1"_s);
+    QTRY_COMPARE(review->resourceModel()->rowCount(), 1);
+    filterBy(u"id:nobody"_s);
+    QTRY_VERIFY(review->isFilterFinished());
+    QCOMPARE(review->resourceModel()->rowCount(), 0);
+    filterBy({});
+    QTRY_COMPARE(review->resourceModel()->rowCount(), 3);
+
+    // CSV of the table: a header and one row per line.
+    const QString csv = QDir(m_home->path()).filePath(u"table.csv"_s);
+    QSignalSpy written(review, &ui::ReviewWindow::csvWritten);
+    review->exportCsv(csv);
+    QVERIFY(written.wait(20000));
+    QVERIFY(written.first().first().toBool());
+    QFile csvFile(csv);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly));
+    const QList<QByteArray> rows = csvFile.readAll().split('\n');
+    QCOMPARE(rows.size(), 5); // header, 3 rows, nothing after the last CRLF
+    QVERIFY(rows[0].startsWith("line,resourceType,id"));
+    QVERIFY(rows[1].startsWith("1,Patient,p1,"));
+    QVERIFY(rows[2].startsWith("2,,,"));
     review->close();
 }
 
