@@ -3,6 +3,7 @@
 #include "ResourceTableModel.h"
 #include "review/LineFilter.h"
 #include "review/NdjsonIndex.h"
+#include "review/PatientIndex.h"
 #include "review/ResourceSummary.h"
 #include "review/ResourceScan.h"
 
@@ -21,6 +22,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QSaveFile>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -95,6 +97,11 @@ ReviewWindow::ReviewWindow(QWidget *parent)
     , m_filter(new QLineEdit(this))
     , m_filterDelay(new QTimer(this))
     , m_lineFilter(new review::LineFilter(this))
+    , m_patients(new review::PatientIndex(this))
+    , m_patientSearch(new QLineEdit(this))
+    , m_patientState(new QLabel(this))
+    , m_patientList(new QListWidget(this))
+    , m_timeline(new QTableWidget(this))
     , m_table(new QTableView(this))
     , m_model(new ResourceTableModel(this))
     , m_detailTabs(new QTabWidget(this))
@@ -186,8 +193,50 @@ ReviewWindow::ReviewWindow(QWidget *parent)
     resourcesLayout->addLayout(top);
     resourcesLayout->addWidget(resourceSplit, 1);
 
+    // Patient view.
+    m_patientSearch->setPlaceholderText(tr("Name or id"));
+    m_patientSearch->setClearButtonEnabled(true);
+    m_patientSearch->setAccessibleName(tr("Find a patient by name or id"));
+    m_patientList->setAccessibleName(tr("Patients"));
+    m_timeline->setColumnCount(7);
+    m_timeline->setHorizontalHeaderLabels({tr("Date"), tr("Type"), tr("Id"), tr("Code"),
+                                           tr("Value"), tr("File"), tr("Line")});
+    m_timeline->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Stretch);
+    m_timeline->verticalHeader()->hide();
+    m_timeline->setWordWrap(false);
+    m_timeline->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_timeline->setAccessibleName(tr("The patient's resources by date; Enter opens one"));
+    auto *patientLeft = new QWidget(this);
+    auto *patientLeftLayout = new QVBoxLayout(patientLeft);
+    patientLeftLayout->setContentsMargins(0, 0, 0, 0);
+    auto *patientLabel = new QLabel(tr("&Patient:"), this);
+    patientLabel->setBuddy(m_patientSearch);
+    patientLeftLayout->addWidget(patientLabel);
+    patientLeftLayout->addWidget(m_patientSearch);
+    patientLeftLayout->addWidget(m_patientList, 1);
+    patientLeftLayout->addWidget(m_patientState);
+    m_patientState->setWordWrap(true);
+    auto *patientSplit = new QSplitter(Qt::Horizontal, this);
+    patientSplit->addWidget(patientLeft);
+    patientSplit->addWidget(m_timeline);
+    patientSplit->setStretchFactor(1, 3);
+
     m_tabs->addTab(summary, tr("&Summary"));
     m_tabs->addTab(resources, tr("Re&sources"));
+    m_tabs->addTab(patientSplit, tr("Pa&tient"));
+    connect(m_patientSearch, &QLineEdit::textChanged, this, &ReviewWindow::findPatients);
+    connect(m_patients, &review::PatientIndex::progress, this, [this](qint64 done, qint64 total) {
+        m_patientState->setText(tr("Finding patients… %1%").arg(total > 0 ? 100 * done / total : 0));
+    });
+    connect(m_patients, &review::PatientIndex::finished, this, &ReviewWindow::findPatients);
+    connect(m_patientList, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
+        if (item)
+            showPatient(item->data(Qt::UserRole).toString());
+    });
+    connect(m_timeline, &QTableWidget::cellActivated, this, [this](int row) {
+        showLine(m_timeline->item(row, 5)->data(Qt::UserRole).toString(),
+                 m_timeline->item(row, 6)->text().toLongLong());
+    });
     setCentralWidget(m_tabs);
     buildMenus();
 
@@ -296,6 +345,12 @@ bool ReviewWindow::openPaths(const QStringList &paths, QString *error)
     });
     connect(m_scan, &review::ResourceScan::finished, this, &ReviewWindow::onScanFinished);
     m_scan->start(folder->scanInputs());
+    QStringList outputs;
+    for (const auto &input : folder->scanInputs())
+        outputs << input.path;
+    m_patientList->clear();
+    m_timeline->setRowCount(0);
+    m_patients->start(outputs);
     if (m_fileCombo->count() > 0)
         showFile(0);
     return true;
@@ -422,6 +477,59 @@ void ReviewWindow::applyFilter()
     m_model->setFiltered(true);
     m_lineFilter->start(m_model->ndjsonIndex()->path(), query);
     updateIndexState();
+}
+
+bool ReviewWindow::isPatientIndexFinished() const
+{
+    return m_patients->isFinished();
+}
+
+void ReviewWindow::findPatients()
+{
+    if (!m_patients->isFinished())
+        return;
+    const QString text = m_patientSearch->text().trimmed();
+    const auto found = m_patients->find(text);
+    m_patientList->clear();
+    for (const auto &p : found) {
+        auto *item = new QListWidgetItem(p.name.isEmpty() ? p.id : tr("%1 (%2)").arg(p.name, p.id), m_patientList);
+        item->setData(Qt::UserRole, p.id);
+    }
+    const int all = int(m_patients->patients().size());
+    m_patientState->setText(found.isEmpty() ? (all ? tr("No patient matches.") : tr("No patients in these files."))
+                                            : tr("%1 of %n patient(s)", nullptr, all).arg(found.size()));
+}
+
+void ReviewWindow::showPatient(const QString &id)
+{
+    struct Row
+    {
+        review::ResourceSummary summary;
+        review::PatientIndex::Location location;
+    };
+    QList<Row> rows;
+    for (const auto &location : m_patients->locations(id))
+        rows.append({review::ResourceSummary::of(m_patients->read(location)), location});
+    // By date; resources without one (Patient, ...) first.
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const Row &a, const Row &b) { return a.summary.date < b.summary.date; });
+    m_timeline->setSortingEnabled(false);
+    m_timeline->setRowCount(int(rows.size()));
+    const QStringList files = m_patients->files();
+    for (int i = 0; i < rows.size(); ++i) {
+        const Row &r = rows[i];
+        const QString file = files.value(r.location.file);
+        m_timeline->setItem(i, 0, item(r.summary.date));
+        m_timeline->setItem(i, 1, item(r.summary.resourceType));
+        m_timeline->setItem(i, 2, item(r.summary.id));
+        m_timeline->setItem(i, 3, item(r.summary.code));
+        m_timeline->setItem(i, 4, item(r.summary.value));
+        auto *fileItem = item(m_folder && !m_folder->folder().isEmpty() ? QDir(m_folder->folder()).relativeFilePath(file)
+                                                                      : QFileInfo(file).fileName());
+        fileItem->setData(Qt::UserRole, file);
+        m_timeline->setItem(i, 5, fileItem);
+        m_timeline->setItem(i, 6, item(QString::number(r.location.line + 1), true));
+    }
 }
 
 bool ReviewWindow::isFilterFinished() const

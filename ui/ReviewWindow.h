@@ -10,6 +10,7 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QListWidget;
 class QTimer;
 class QMenu;
 class QPlainTextEdit;
@@ -21,6 +22,7 @@ class QTreeWidget;
 
 namespace cohort::review {
 class LineFilter;
+class PatientIndex;
 class NdjsonIndex;
 class ResourceScan;
 } // namespace cohort::review
@@ -50,6 +52,10 @@ public:
     QPlainTextEdit *jsonView() const { return m_json; }
     QLineEdit *filterEdit() const { return m_filter; }
     bool isFilterFinished() const;
+    bool isPatientIndexFinished() const;
+    QLineEdit *patientSearch() const { return m_patientSearch; }
+    QListWidget *patientList() const { return m_patientList; }
+    QTableWidget *patientTimeline() const { return m_timeline; }
     // Writes the table (filtered or not) as CSV on the thread pool; finished via csvWritten.
     void exportCsv(const QString &path);
 
@@ -75,6 +81,8 @@ private:
     void updateRecentMenu();
     void applyFilter();
     void updateIndexState();
+    void findPatients();
+    void showPatient(const QString &id);
 
     std::optional<review::ExportFolder> m_folder;
     review::ResourceScan *m_scan = nullptr;
@@ -89,6 +97,11 @@ private:
     QLineEdit *m_filter;
     QTimer *m_filterDelay;
     review::LineFilter *m_lineFilter;
+    review::PatientIndex *m_patients;
+    QLineEdit *m_patientSearch;
+    QLabel *m_patientState;
+    QListWidget *m_patientList;
+    QTableWidget *m_timeline;
     QTableView *m_table;
     ResourceTableModel *m_model;
     QTabWidget *m_detailTabs;

@@ -28,6 +28,7 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -236,6 +237,27 @@ void TestMainWindow::exportFlow()
     QVERIFY(review->jsonView()->toPlainText().contains(u"\"resourceType\": \"Patient\""_s));
     QCOMPARE(review->resourceModel()->index(0, ui::ResourceTableModel::Type).data().toString(), u"Patient"_s);
     QVERIFY(!review->resourceModel()->index(0, ui::ResourceTableModel::Id).data().toString().isEmpty());
+
+    // Patient view: one patient's resources across the files, by date.
+    const QString patientId = review->resourceModel()->index(0, ui::ResourceTableModel::Id).data().toString();
+    QTRY_VERIFY_WITH_TIMEOUT(review->isPatientIndexFinished(), 30000);
+    review->patientSearch()->setText(patientId);
+    QTRY_VERIFY(review->patientList()->count() >= 1);
+    review->patientList()->setCurrentRow(0);
+    QCOMPARE(review->patientList()->currentItem()->data(Qt::UserRole).toString(), patientId);
+    int expected = 0; // the Patient itself, and every line referencing it
+    for (auto it = files.begin(); it != files.end(); ++it)
+        if (!it.key().contains(u'/'))
+            for (const QByteArray &line : it.value().split('\n'))
+                expected += (line.contains("\"Patient/" + patientId.toUtf8() + '"') ||
+                             line.contains("\"id\":\"" + patientId.toUtf8() + "\",\"resourceType\":\"Patient\"") ||
+                             (line.contains("\"resourceType\":\"Patient\"") &&
+                              line.contains("\"id\":\"" + patientId.toUtf8() + '"')))
+                                ? 1 : 0;
+    QCOMPARE(review->patientTimeline()->rowCount(), expected);
+    QVERIFY(expected > 1);
+    for (int row = 1; row < review->patientTimeline()->rowCount(); ++row)
+        QVERIFY(review->patientTimeline()->item(row - 1, 0)->text() <= review->patientTimeline()->item(row, 0)->text());
     review->close();
 
     // Remove from list: the row goes, the files stay.
