@@ -1,6 +1,7 @@
 #include "ReviewWindow.h"
 
 #include "ResourceTableModel.h"
+#include "review/GzipCache.h"
 #include "review/LineFilter.h"
 #include "review/NdjsonIndex.h"
 #include "review/PatientIndex.h"
@@ -300,6 +301,42 @@ void ReviewWindow::buildMenus()
 
 bool ReviewWindow::openPaths(const QStringList &paths, QString *error)
 {
+    if (std::any_of(paths.begin(), paths.end(), &review::GzipCache::isGzip)) {
+        // Decompressed to the cache first (once), with progress; then opened like any file.
+        const QString cache = QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation))
+                                  .filePath(u"gunzip"_s);
+        auto *gunzip = new review::GzipCache(cache, this);
+        for (const QString &p : paths)
+            if (review::GzipCache::isGzip(p))
+                m_originalNames.insert(gunzip->cachedPath(p), QFileInfo(p).fileName());
+        m_opening = true;
+        m_tabs->setCurrentIndex(0);
+        m_meta->setText(tr("Decompressing %n file(s)…", nullptr,
+                           int(std::count_if(paths.begin(), paths.end(), &review::GzipCache::isGzip))));
+        m_progress->setFormat(tr("Decompressing %p%"));
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(0);
+        m_progress->show();
+        connect(gunzip, &review::GzipCache::progress, this, [this](qint64 done, qint64 total) {
+            m_progress->setValue(total > 0 ? int(1000 * done / total) : 0);
+        });
+        connect(gunzip, &review::GzipCache::finished, this,
+                [this, gunzip, paths](const QStringList &plain, const QString &why) {
+                    gunzip->deleteLater();
+                    m_opening = false;
+                    m_progress->setFormat(tr("Checking %p%"));
+                    if (!why.isEmpty()) {
+                        m_progress->hide();
+                        m_meta->setText(why.toHtmlEscaped());
+                        QMessageBox::warning(this, tr("Cannot open"), why);
+                        return;
+                    }
+                    openPaths(plain);
+                    rememberRecent(paths);
+                });
+        gunzip->start(paths);
+        return true;
+    }
     QString why;
     std::optional<review::ExportFolder> folder;
     if (paths.size() == 1 && QFileInfo(paths.first()).isDir())
@@ -314,7 +351,9 @@ bool ReviewWindow::openPaths(const QStringList &paths, QString *error)
         return false;
     }
     m_folder = folder;
-    rememberRecent(paths);
+    if (!std::all_of(paths.begin(), paths.end(), [this](const QString &p) { return m_originalNames.contains(p); }))
+        rememberRecent(paths); // a decompressed copy is remembered as its .gz
+
     setWindowTitle(tr("%1 — Review — Cohort Export")
                        .arg(folder->folder().isEmpty() ? QFileInfo(paths.first()).fileName()
                                                        : QDir(folder->folder()).dirName()));
@@ -326,7 +365,7 @@ bool ReviewWindow::openPaths(const QStringList &paths, QString *error)
         for (const auto &f : folder->files()) {
             if (!f.exists)
                 continue;
-            m_fileCombo->addItem(QDir(folder->folder()).relativeFilePath(f.path), f.path);
+            m_fileCombo->addItem(m_originalNames.value(f.path, QDir(folder->folder()).relativeFilePath(f.path)), f.path);
             m_indexes.push_back(nullptr);
         }
     }

@@ -3,6 +3,7 @@
 #include "review/ExportFolder.h"
 
 #include <QFuture>
+#include <QHash>
 #include <QMainWindow>
 #include <memory>
 #include <optional>
@@ -65,6 +66,7 @@ signals:
 public:
     QTabWidget *tabs() const { return m_tabs; }
     bool isScanFinished() const;
+    bool isOpening() const { return m_opening; }
     void showLine(const QString &file, qint64 line); // 1-based
 
 protected:
@@ -108,7 +110,9 @@ private:
     QPlainTextEdit *m_json;
     QTreeWidget *m_tree;
     QMenu *m_recent = nullptr;
+    bool m_opening = false; // .gz files being decompressed
     QList<QFuture<QString>> m_csvJobs;
+    QHash<QString, QString> m_originalNames; // decompressed copy -> the .gz it came from
 };
 
 } // namespace cohort::ui

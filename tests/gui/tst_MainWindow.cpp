@@ -31,6 +31,7 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -506,6 +507,29 @@ void TestMainWindow::reviewShowsProblems()
     QCOMPARE(review->resourceModel()->rowCount(), 0);
     filterBy({});
     QTRY_COMPARE(review->resourceModel()->rowCount(), 3);
+
+    // The same file gzipped opens the same way (decompressed to the cache first).
+    {
+        QFile plain(file);
+        QVERIFY(plain.open(QIODevice::ReadOnly));
+        const QByteArray data = plain.readAll();
+        QProcess gzip;
+        gzip.start(u"gzip"_s, {u"-c"_s});
+        QVERIFY(gzip.waitForStarted());
+        gzip.write(data);
+        gzip.closeWriteChannel();
+        QVERIFY(gzip.waitForFinished());
+        QFile gz(file + u".gz"_s);
+        QVERIFY(gz.open(QIODevice::WriteOnly));
+        gz.write(gzip.readAllStandardOutput());
+    }
+    auto *zipped = new ui::ReviewWindow;
+    QVERIFY(zipped->openPaths({file + u".gz"_s}));
+    QTRY_VERIFY_WITH_TIMEOUT(!zipped->isOpening() && zipped->isScanFinished(), 30000);
+    QCOMPARE(zipped->problemsTable()->rowCount(), 2);
+    QCOMPARE(zipped->fileCombo()->currentText(), u"Patient.001.ndjson.gz"_s);
+    QTRY_COMPARE(zipped->resourceModel()->rowCount(), 3);
+    zipped->close();
 
     // CSV of the table: a header and one row per line.
     const QString csv = QDir(m_home->path()).filePath(u"table.csv"_s);
