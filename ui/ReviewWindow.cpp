@@ -449,7 +449,7 @@ void ReviewWindow::onScanFinished()
         m_files->item(row, 5)->setText(types.join(u", "_s));
         if (f.expectedCount >= 0 && f.expectedCount != it->resources) {
             for (int c = 0; c < m_files->columnCount(); ++c)
-                m_files->item(row, c)->setBackground(QColor(255, 200, 190));
+                m_files->item(row, c)->setBackground(QColor(230, 60, 40, 70)); // light and dark palettes
             m_files->item(row, 2)->setToolTip(tr("The manifest promised %1.").arg(f.expectedCount));
         }
     }
