@@ -145,6 +145,7 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     setIdentity();
     QApplication::setApplicationDisplayName(QObject::tr("Cohort Export"));
+    QApplication::setDesktopFileName(QStringLiteral(COHORT_APP_ID));
     cohort::ui::MainWindow::Options options;
     options.keychainService = cohort::cli::keychainService();
     cohort::ui::MainWindow window(options);

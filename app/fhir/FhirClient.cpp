@@ -1,12 +1,11 @@
 #include "FhirClient.h"
 
 #include "AppInfo.h"
+#include "CurlStream.h"
+#include "FhirClient_p.h"
 #include "TokenProvider.h"
 
-#include <QElapsedTimer>
 #include <QJsonDocument>
-#include <QLoggingCategory>
-#include <QNetworkAccessManager>
 #include <QNetworkRequest>
 #include <QRegularExpression>
 #include <QSslConfiguration>
@@ -20,11 +19,7 @@ namespace cohort::fhir {
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-constexpr qint64 kReadBufferBytes = 4 * 1024 * 1024;
-constexpr qsizetype kErrorBodyBytes = 64 * 1024;
-constexpr int kDefaultTimeoutMs = 60 * 1000;
+namespace detail {
 
 QUrl withoutQuery(const QUrl &url)
 {
@@ -41,6 +36,251 @@ bool isRedirect(int status)
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+QString secondsText(int ms)
+{
+    if (ms % 1000 == 0)
+        return ms == 1000 ? FhirClient::tr("1 second")
+                          : FhirClient::tr("%1 seconds").arg(ms / 1000);
+    return FhirClient::tr("%1 seconds").arg(QString::number(ms / 1000.0, 'g', 3));
+}
+
+StreamBase::StreamBase(RequestContext context, const QUrl &url, RequestOptions options,
+                       QObject *parent)
+    : FhirStream(parent)
+    , m_context(std::move(context))
+    , m_options(std::move(options))
+    , m_originalUrl(url)
+    , m_url(url)
+    , m_method(m_options.method.isEmpty() ? QByteArrayLiteral("GET") : m_options.method)
+    , m_body(m_options.body)
+{
+    const bool sameAsBase = FhirClient::sameOrigin(url, m_context.baseUrl);
+    m_authAllowed = m_options.auth == AuthMode::Always ||
+                    (m_options.auth == AuthMode::BaseOrigin && sameAsBase);
+    // Queued, so the caller connects its slots before anything can be emitted.
+    QMetaObject::invokeMethod(this, &StreamBase::begin, Qt::QueuedConnection);
+}
+
+QByteArray StreamBase::header(QByteArrayView name) const
+{
+    for (const auto &[n, v] : m_headers) {
+        if (n.compare(name, Qt::CaseInsensitive) == 0)
+            return v;
+    }
+    return {};
+}
+
+void StreamBase::abort()
+{
+    if (m_done || m_aborted)
+        return;
+    m_aborted = true;
+    if (hopActive())
+        logHop(-1);
+    dropHop();
+    // Asynchronous, so a caller inside one of our signals is not re-entered.
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            FhirError error;
+            error.kind = FhirError::Kind::Cancelled;
+            error.url = withoutQuery(m_url);
+            finish(error);
+        },
+        Qt::QueuedConnection);
+}
+
+void StreamBase::begin()
+{
+    if (m_aborted || m_done)
+        return;
+    acquireToken();
+}
+
+void StreamBase::acquireToken()
+{
+    m_token.clear();
+    if (!m_authAllowed || !m_context.provider) {
+        sendHop();
+        return;
+    }
+    // A provider destroyed while fetching never answers: do not wait for it forever.
+    m_providerGone = connect(m_context.provider, &QObject::destroyed, this, [this] {
+        if (m_aborted || m_done)
+            return;
+        FhirError error;
+        error.kind = FhirError::Kind::Auth;
+        error.detail = FhirClient::tr("The access token source was closed.");
+        error.url = withoutQuery(m_url);
+        finish(error);
+    });
+    m_context.provider->token(this, [this](const QString &token, const FhirError &error) {
+        disconnect(m_providerGone);
+        if (m_aborted || m_done)
+            return;
+        if (error.isError()) {
+            FhirError e = error;
+            if (e.url.isEmpty())
+                e.url = withoutQuery(m_url);
+            finish(e);
+            return;
+        }
+        m_token = token;
+        sendHop();
+    });
+}
+
+int StreamBase::timeoutMs() const
+{
+    return m_options.timeoutMs > 0 ? m_options.timeoutMs : m_context.timeoutMs;
+}
+
+HeaderList StreamBase::hopHeaders()
+{
+    HeaderList headers;
+    auto set = [&headers](const QByteArray &name, const QByteArray &value) {
+        for (auto &header : headers) {
+            if (header.first.compare(name, Qt::CaseInsensitive) == 0) {
+                header = {name, value};
+                return;
+            }
+        }
+        headers.append({name, value});
+    };
+    if (!m_options.accept.isEmpty())
+        set("Accept", m_options.accept);
+    set("User-Agent", userAgent().toUtf8());
+    // Credentials only ever go to the origin the caller addressed.
+    const bool originalOrigin = FhirClient::sameOrigin(m_url, m_originalUrl);
+    m_hopCarriesToken = originalOrigin && !m_token.isEmpty();
+    if (m_hopCarriesToken)
+        set("Authorization", "Bearer " + m_token.toUtf8());
+    if (!m_body.isEmpty()) {
+        set("Content-Type", m_options.contentType.isEmpty()
+                                ? QByteArrayLiteral("application/fhir+json")
+                                : m_options.contentType);
+    }
+    for (const auto &[name, value] : std::as_const(m_options.headers)) {
+        if (!originalOrigin && name.compare("Authorization", Qt::CaseInsensitive) == 0)
+            continue;
+        set(name, value);
+    }
+    m_hopTimer.start();
+    return headers;
+}
+
+void StreamBase::handleResponseHead(int status,
+                                    const QList<QNetworkReply::RawHeaderPair> &headers)
+{
+    QByteArray location;
+    bool hasLocation = false;
+    for (const auto &[name, value] : headers) {
+        if (name.compare("Location", Qt::CaseInsensitive) == 0) {
+            location = value;
+            hasLocation = true;
+            break;
+        }
+    }
+    if (isRedirect(status) && hasLocation) {
+        followRedirect(status, location);
+        return;
+    }
+    if (status == 401 && m_hopCarriesToken && !m_retried401 && m_context.provider &&
+        m_context.provider->canRenew()) {
+        m_retried401 = true;
+        logHop(status);
+        releaseHop();
+        m_context.provider->reject(m_token);
+        // The original request again, from the start: its redirects may depend on the token.
+        m_url = m_originalUrl;
+        m_method = m_options.method.isEmpty() ? QByteArrayLiteral("GET") : m_options.method;
+        m_body = m_options.body;
+        m_redirects = 0;
+        acquireToken();
+        return;
+    }
+
+    m_final = true;
+    m_status = status;
+    m_headers = headers;
+    emit responseStarted();
+}
+
+void StreamBase::followRedirect(int status, const QByteArray &location)
+{
+    const QUrl next = m_url.resolved(QUrl::fromEncoded(location.trimmed(), QUrl::TolerantMode));
+    FhirError error;
+    error.url = withoutQuery(m_url);
+    error.kind = FhirError::Kind::Network;
+    if (m_redirects >= m_options.maxRedirects) {
+        error.networkError = QNetworkReply::TooManyRedirectsError;
+        error.detail = FhirClient::tr("More than %1 redirects.").arg(m_options.maxRedirects);
+    } else if (!next.isValid() || (next.scheme() != "http"_L1 && next.scheme() != "https"_L1)) {
+        error.networkError = QNetworkReply::InsecureRedirectError;
+        error.detail = FhirClient::tr("The redirect target is not an HTTP address.");
+    } else if (m_url.scheme() == "https"_L1 && next.scheme() == "http"_L1) {
+        error.networkError = QNetworkReply::InsecureRedirectError;
+        error.detail = FhirClient::tr("The redirect leads from HTTPS to unencrypted HTTP.");
+    } else {
+        error.kind = FhirError::Kind::None;
+    }
+    logHop(status);
+    releaseHop();
+    if (error.isError()) {
+        finish(error);
+        return;
+    }
+    ++m_redirects;
+    if (status == 303 || ((status == 301 || status == 302) && m_method == "POST")) {
+        // As browsers do: the answer is fetched with GET and the body is not sent again.
+        if (m_method != "HEAD")
+            m_method = "GET";
+        m_body.clear();
+    }
+    m_url = next;
+    sendHop();
+}
+
+QString StreamBase::truncation(qint64 received) const
+{
+    if (!m_final || !isSuccess(m_status) || m_method == "HEAD")
+        return {};
+    bool ok = false;
+    const qint64 expected = header("Content-Length").trimmed().toLongLong(&ok);
+    if (!ok || expected < 0 || received >= expected)
+        return {};
+    return FhirClient::tr("The connection closed after %1 of %2 bytes.")
+        .arg(received)
+        .arg(expected);
+}
+
+void StreamBase::logHop(int status)
+{
+    const QString outcome = status > 0    ? QString::number(status)
+                            : status == 0 ? u"error"_s
+                                          : u"cancelled"_s;
+    qCDebug(lcFhir).noquote() << redactSecrets(u"%1 %2 -> %3 (%4 ms)"_s.arg(
+        QString::fromLatin1(m_method), withoutQuery(m_url).toString(), outcome,
+        QString::number(m_hopTimer.elapsed())));
+}
+
+void StreamBase::finish(const FhirError &error)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    emit finished(error);
+    deleteLater();
+}
+
+} // namespace detail
+
+using namespace detail;
+
+namespace {
+
+constexpr qint64 kReadBufferBytes = 4 * 1024 * 1024;
+
 // Qt's transport-level errors (below 200) as opposed to its names for HTTP statuses.
 bool isTransportError(QNetworkReply::NetworkError error)
 {
@@ -52,63 +292,36 @@ bool isTlsError(QNetworkReply::NetworkError error)
     return error == QNetworkReply::SslHandshakeFailedError;
 }
 
-QString seconds(int ms)
+// FhirClient::stream() without a choice: COHORT_HTTP_TRANSPORT=qt selects Qt's stack (for
+// comparisons and as a fallback), anything else libcurl.
+StreamTransport transportFromEnvironment()
 {
-    if (ms % 1000 == 0)
-        return ms == 1000 ? FhirClient::tr("1 second")
-                          : FhirClient::tr("%1 seconds").arg(ms / 1000);
-    return FhirClient::tr("%1 seconds").arg(QString::number(ms / 1000.0, 'g', 3));
+    const QString chosen = qEnvironmentVariable("COHORT_HTTP_TRANSPORT").trimmed().toLower();
+    if (chosen == "qt"_L1)
+        return StreamTransport::Qt;
+    if (!chosen.isEmpty() && chosen != "curl"_L1)
+        qCWarning(lcFhir) << "COHORT_HTTP_TRANSPORT" << chosen << "is neither curl nor qt; using curl";
+    return StreamTransport::Curl;
 }
-
-// The parts of a FhirClient a request needs, copied so a request outlives nothing it uses.
-struct RequestContext
-{
-    QPointer<QNetworkAccessManager> network;
-    QUrl baseUrl;
-    QPointer<TokenProvider> provider;
-    QList<QSslCertificate> caCertificates;
-    int timeoutMs = kDefaultTimeoutMs;
-};
 
 } // namespace
 
-// Runs one request through redirects and one 401 renewal, and hands the final response's body
-// out piece by piece. FhirCallImpl builds on it to buffer small bodies.
-class FhirStreamImpl : public FhirStream
+// The Qt transport: each hop a QNetworkReply. FhirCallImpl builds on it to buffer small
+// bodies.
+class FhirStreamImpl : public StreamBase
 {
 public:
     FhirStreamImpl(RequestContext context, const QUrl &url, RequestOptions options, QObject *parent)
-        : FhirStream(parent)
-        , m_context(std::move(context))
-        , m_options(std::move(options))
-        , m_originalUrl(url)
-        , m_url(url)
-        , m_method(m_options.method.isEmpty() ? QByteArrayLiteral("GET") : m_options.method)
-        , m_body(m_options.body)
+        : StreamBase(std::move(context), url, std::move(options), parent)
     {
         for (const auto &[name, value] : std::as_const(m_options.headers)) {
             if (name.compare("Accept-Encoding", Qt::CaseInsensitive) == 0)
                 m_callerSetEncoding = true;
         }
-        const bool sameAsBase = FhirClient::sameOrigin(url, m_context.baseUrl);
-        m_authAllowed = m_options.auth == AuthMode::Always ||
-                        (m_options.auth == AuthMode::BaseOrigin && sameAsBase);
-        // Queued, so the caller connects its slots before anything can be emitted.
-        QMetaObject::invokeMethod(this, &FhirStreamImpl::begin, Qt::QueuedConnection);
     }
 
     ~FhirStreamImpl() override { dropReply(); }
 
-    int status() const override { return m_final ? m_status : 0; }
-    QByteArray header(QByteArrayView name) const override
-    {
-        for (const auto &[n, v] : m_headers) {
-            if (n.compare(name, Qt::CaseInsensitive) == 0)
-                return v;
-        }
-        return {};
-    }
-    QUrl url() const override { return m_url; }
     qint64 bytesAvailable() const override
     {
         return m_reply && deliversBody() ? m_reply->bytesAvailable() : 0;
@@ -122,28 +335,8 @@ public:
             m_bytesRead += n;
         return qMax<qint64>(n, 0);
     }
-    void abort() override
-    {
-        if (m_done || m_aborted)
-            return;
-        m_aborted = true;
-        if (m_reply)
-            logHop(-1);
-        dropReply();
-        // Asynchronous, so a caller inside one of our signals is not re-entered.
-        QMetaObject::invokeMethod(
-            this,
-            [this] {
-                FhirError error;
-                error.kind = FhirError::Kind::Cancelled;
-                error.url = withoutQuery(m_url);
-                finish(error);
-            },
-            Qt::QueuedConnection);
-    }
 
     // For FhirCallImpl.
-    const QList<QNetworkReply::RawHeaderPair> &headers() const { return m_headers; }
     QByteArray takeAll()
     {
         if (!m_reply || !deliversBody())
@@ -152,52 +345,13 @@ public:
         m_bytesRead += data.size();
         return data;
     }
-    const QByteArray &errorBody() const { return m_errorBody; }
 
-private:
-    bool deliversBody() const { return m_final && isSuccess(m_status); }
+protected:
+    bool hopActive() const override { return m_reply; }
+    void dropHop() override { dropReply(); }
+    void releaseHop() override { releaseReply(); }
 
-    void begin()
-    {
-        if (m_aborted || m_done)
-            return;
-        acquireToken();
-    }
-
-    void acquireToken()
-    {
-        m_token.clear();
-        if (!m_authAllowed || !m_context.provider) {
-            sendHop();
-            return;
-        }
-        // A provider destroyed while fetching never answers: do not wait for it forever.
-        m_providerGone = connect(m_context.provider, &QObject::destroyed, this, [this] {
-            if (m_aborted || m_done)
-                return;
-            FhirError error;
-            error.kind = FhirError::Kind::Auth;
-            error.detail = FhirClient::tr("The access token source was closed.");
-            error.url = withoutQuery(m_url);
-            finish(error);
-        });
-        m_context.provider->token(this, [this](const QString &token, const FhirError &error) {
-            disconnect(m_providerGone);
-            if (m_aborted || m_done)
-                return;
-            if (error.isError()) {
-                FhirError e = error;
-                if (e.url.isEmpty())
-                    e.url = withoutQuery(m_url);
-                finish(e);
-                return;
-            }
-            m_token = token;
-            sendHop();
-        });
-    }
-
-    void sendHop()
+    void sendHop() override
     {
         if (!m_context.network) {
             FhirError error;
@@ -212,24 +366,8 @@ private:
         request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                              QNetworkRequest::ManualRedirectPolicy);
         request.setTransferTimeout(timeoutMs());
-        if (!m_options.accept.isEmpty())
-            request.setRawHeader("Accept", m_options.accept);
-        request.setRawHeader("User-Agent", userAgent().toUtf8());
-        // Credentials only ever go to the origin the caller addressed.
-        const bool originalOrigin = FhirClient::sameOrigin(m_url, m_originalUrl);
-        m_hopCarriesToken = originalOrigin && !m_token.isEmpty();
-        if (m_hopCarriesToken)
-            request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
-        if (!m_body.isEmpty()) {
-            request.setRawHeader("Content-Type", m_options.contentType.isEmpty()
-                                                     ? QByteArrayLiteral("application/fhir+json")
-                                                     : m_options.contentType);
-        }
-        for (const auto &[name, value] : std::as_const(m_options.headers)) {
-            if (!originalOrigin && name.compare("Authorization", Qt::CaseInsensitive) == 0)
-                continue;
+        for (const auto &[name, value] : hopHeaders())
             request.setRawHeader(name, value);
-        }
         if (m_url.scheme() == "https"_L1 && !m_context.caCertificates.isEmpty()) {
             QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
             tls.addCaCertificates(m_context.caCertificates);
@@ -255,7 +393,6 @@ private:
         m_reply->setReadBufferSize(kReadBufferBytes);
         m_headersSeen = false;
         m_sslErrors.clear();
-        m_hopTimer.start();
         QNetworkReply *reply = m_reply;
         connect(reply, &QNetworkReply::metaDataChanged, this, &FhirStreamImpl::onHeaders);
         connect(reply, &QNetworkReply::readyRead, this, &FhirStreamImpl::onReadyRead);
@@ -289,11 +426,7 @@ private:
         });
     }
 
-    int timeoutMs() const
-    {
-        return m_options.timeoutMs > 0 ? m_options.timeoutMs : m_context.timeoutMs;
-    }
-
+private:
     void dropReply()
     {
         if (!m_reply)
@@ -305,9 +438,9 @@ private:
         reply->deleteLater();
     }
 
-    // A response we will not use (a redirect, a 401 sent again, the rest of an error page): let
-    // it end by itself, its body dropped unread. Aborting it while Qt still has its status to
-    // report makes Qt warn ("must only be called once"); the transfer timeout still applies.
+    // Let a response we will not use end by itself, its body dropped unread. Aborting it while
+    // Qt still has its status to report makes Qt warn ("must only be called once"); the
+    // transfer timeout still applies.
     void releaseReply()
     {
         QNetworkReply *reply = m_reply;
@@ -322,18 +455,6 @@ private:
         connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
     }
 
-    void logHop(int status)
-    {
-        const QString outcome = status > 0    ? QString::number(status)
-                                : status == 0 ? u"error"_s
-                                              : u"cancelled"_s;
-        qCDebug(lcFhir).noquote() << redactSecrets(u"%1 %2 -> %3 (%4 ms)"_s.arg(
-            QString::fromLatin1(m_method), withoutQuery(m_url).toString(), outcome,
-            QString::number(m_hopTimer.elapsed())));
-    }
-
-    // Decides what the response whose headers just arrived is: a hop to follow, a 401 to retry
-    // with a new token, or the final response.
     void onHeaders()
     {
         if (!m_reply || m_headersSeen)
@@ -342,66 +463,7 @@ private:
         if (status <= 0)
             return;
         m_headersSeen = true;
-
-        if (isRedirect(status) && m_reply->hasRawHeader("Location")) {
-            followRedirect(status);
-            return;
-        }
-        if (status == 401 && m_hopCarriesToken && !m_retried401 && m_context.provider &&
-            m_context.provider->canRenew()) {
-            m_retried401 = true;
-            logHop(status);
-            releaseReply();
-            m_context.provider->reject(m_token);
-            // The original request again, from the start: its redirects may depend on the token.
-            m_url = m_originalUrl;
-            m_method = m_options.method.isEmpty() ? QByteArrayLiteral("GET") : m_options.method;
-            m_body = m_options.body;
-            m_redirects = 0;
-            acquireToken();
-            return;
-        }
-
-        m_final = true;
-        m_status = status;
-        m_headers = m_reply->rawHeaderPairs();
-        emit responseStarted();
-    }
-
-    void followRedirect(int status)
-    {
-        const QUrl next = m_url.resolved(
-            QUrl::fromEncoded(m_reply->rawHeader("Location").trimmed(), QUrl::TolerantMode));
-        FhirError error;
-        error.url = withoutQuery(m_url);
-        error.kind = FhirError::Kind::Network;
-        if (m_redirects >= m_options.maxRedirects) {
-            error.networkError = QNetworkReply::TooManyRedirectsError;
-            error.detail = FhirClient::tr("More than %1 redirects.").arg(m_options.maxRedirects);
-        } else if (!next.isValid() || (next.scheme() != "http"_L1 && next.scheme() != "https"_L1)) {
-            error.networkError = QNetworkReply::InsecureRedirectError;
-            error.detail = FhirClient::tr("The redirect target is not an HTTP address.");
-        } else if (m_url.scheme() == "https"_L1 && next.scheme() == "http"_L1) {
-            error.networkError = QNetworkReply::InsecureRedirectError;
-            error.detail = FhirClient::tr("The redirect leads from HTTPS to unencrypted HTTP.");
-        } else {
-            error.kind = FhirError::Kind::None;
-        }
-        logHop(status);
-        releaseReply();
-        if (error.isError()) {
-            finish(error);
-            return;
-        }
-        ++m_redirects;
-        if (status == 303 || ((status == 301 || status == 302) && m_method == "POST")) {
-            // As browsers do: the answer is fetched with GET and the body is not sent again.
-            if (m_method != "HEAD")
-                m_method = "GET";
-            m_body.clear();
-        }
-        m_url = next;
-        sendHop();
+        handleResponseHead(status, m_reply->rawHeaderPairs());
     }
 
     void onReadyRead()
@@ -443,7 +505,7 @@ private:
             // We drop replies before aborting them, so this is the transfer timeout.
             error.kind = FhirError::Kind::Timeout;
             error.networkError = networkError;
-            error.detail = FhirClient::tr("No data arrived for %1.").arg(seconds(timeoutMs()));
+            error.detail = FhirClient::tr("No data arrived for %1.").arg(secondsText(timeoutMs()));
         } else if (!m_sslErrors.isEmpty() || isTlsError(networkError)) {
             error.kind = FhirError::Kind::Tls;
             error.networkError = networkError;
@@ -454,9 +516,9 @@ private:
             error.networkError = networkError == QNetworkReply::NoError
                                      ? QNetworkReply::ProtocolFailure
                                      : networkError;
-            const QString truncated = truncation();
+            const QString truncated = qtTruncation();
             error.detail = !truncated.isEmpty() ? truncated : cleanErrorString(reply);
-        } else if (const QString truncated = truncation(); !truncated.isEmpty()) {
+        } else if (const QString truncated = qtTruncation(); !truncated.isEmpty()) {
             // Qt 6.4 can report a connection closed mid-body as success.
             error.kind = FhirError::Kind::Network;
             error.networkError = QNetworkReply::RemoteHostClosedError;
@@ -465,26 +527,16 @@ private:
         finish(error);
     }
 
-    // "The connection closed after N of M bytes." when a 2xx body is shorter than announced.
-    QString truncation() const
+    QString qtTruncation() const
     {
-        if (!m_reply || !m_final || !isSuccess(m_status) || m_method == "HEAD")
-            return {};
-        bool ok = false;
-        const qint64 expected = header("Content-Length").trimmed().toLongLong(&ok);
-        if (!ok || expected < 0)
+        if (!m_reply)
             return {};
         // Qt inflates transparently unless the caller asked for an encoding itself; then the
         // byte count no longer matches Content-Length.
         const QByteArray encoding = header("Content-Encoding").trimmed().toLower();
         if (!m_callerSetEncoding && !encoding.isEmpty() && encoding != "identity")
             return {};
-        const qint64 received = m_bytesRead + m_reply->bytesAvailable();
-        if (received >= expected)
-            return {};
-        return FhirClient::tr("The connection closed after %1 of %2 bytes.")
-            .arg(received)
-            .arg(expected);
+        return truncation(m_bytesRead + m_reply->bytesAvailable());
     }
 
     // Qt's errorString can quote the URL, query (capability tokens) included.
@@ -496,41 +548,10 @@ private:
         return redactSecrets(text);
     }
 
-    void finish(const FhirError &error)
-    {
-        if (m_done)
-            return;
-        m_done = true;
-        emit finished(error);
-        deleteLater();
-    }
-
-    RequestContext m_context;
-    RequestOptions m_options;
-    QUrl m_originalUrl;
-    QUrl m_url; // the current hop, the final URL once m_final
-    QByteArray m_method;
-    QByteArray m_body;
     bool m_callerSetEncoding = false;
-    bool m_authAllowed = false;
-    QString m_token;
-    bool m_hopCarriesToken = false;
-    bool m_retried401 = false;
-    int m_redirects = 0;
-    QMetaObject::Connection m_providerGone;
-
     QPointer<QNetworkReply> m_reply;
     bool m_headersSeen = false;
     QStringList m_sslErrors;
-    QElapsedTimer m_hopTimer;
-
-    bool m_final = false;
-    int m_status = 0;
-    QList<QNetworkReply::RawHeaderPair> m_headers;
-    qint64 m_bytesRead = 0;
-    QByteArray m_errorBody;
-    bool m_aborted = false;
-    bool m_done = false;
 };
 
 // A FhirStream whose body is collected whole: JSON answers of a few kilobytes to megabytes.
@@ -574,6 +595,10 @@ struct FhirClient::Private
     QPointer<TokenProvider> provider;
     QList<QSslCertificate> caCertificates;
     int timeoutMs = kDefaultTimeoutMs;
+    StreamTransport transport = transportFromEnvironment();
+    // Started with the first curl stream; each stream holds it too, so it outlives the client
+    // until the last of them is gone.
+    std::shared_ptr<CurlWorker> curl;
 
     RequestContext context() const
     {
@@ -687,7 +712,24 @@ FhirCall *FhirClient::get(const QString &relativeOrAbsolute, const RequestOption
 
 FhirStream *FhirClient::stream(const QUrl &url, const RequestOptions &options)
 {
-    return new FhirStreamImpl(d->context(), url, options, this);
+    if (d->transport == StreamTransport::Curl && !d->curl) {
+        d->curl = std::make_shared<CurlWorker>();
+        if (!d->curl->isValid())
+            qCWarning(lcFhir) << "libcurl could not be initialised; downloading with Qt";
+    }
+    if (d->transport == StreamTransport::Qt || !d->curl->isValid())
+        return new FhirStreamImpl(d->context(), url, options, this);
+    return createCurlStream(d->context(), d->curl, url, options, this);
+}
+
+void FhirClient::setStreamTransport(StreamTransport transport)
+{
+    d->transport = transport;
+}
+
+StreamTransport FhirClient::streamTransport() const
+{
+    return d->transport;
 }
 
 bool FhirClient::sameOrigin(const QUrl &a, const QUrl &b)

@@ -87,6 +87,12 @@ signals:
     void finished(const cohort::fhir::FhirError &error);
 };
 
+// What carries FhirClient::stream() bodies: libcurl in a worker thread (the default: Qt 6.4's
+// HTTP stack costs about twice its CPU per byte over TLS) or QNetworkAccessManager.
+// COHORT_HTTP_TRANSPORT=qt in the environment makes Qt the default. Both honour the same
+// contract; FhirClient::send() (small JSON answers) always uses Qt.
+enum class StreamTransport { Curl, Qt };
+
 // The one network path: base URL joining, Accept/User-Agent/Authorization headers, redirects
 // (Authorization never crosses to another origin), timeouts, a private CA, 401 → one token
 // renewal and retry, error mapping and redacted logging (category "cohort.fhir").
@@ -113,12 +119,13 @@ public:
     FhirCall *send(const QUrl &url, const RequestOptions &options = {});
     FhirCall *get(const QString &relativeOrAbsolute, const RequestOptions &options = {});
     FhirStream *stream(const QUrl &url, const RequestOptions &options = {});
+    void setStreamTransport(StreamTransport transport); // for the streams created after
+    StreamTransport streamTransport() const;
 
     static bool sameOrigin(const QUrl &a, const QUrl &b);
 
 private:
     friend class FhirCallImpl;
-    friend class FhirStreamImpl;
     struct Private;
     std::unique_ptr<Private> d;
 };

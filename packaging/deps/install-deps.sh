@@ -7,7 +7,7 @@ packages="
   build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-tools-dev qt6-tools-dev-tools
   qt6-l10n-tools qt6-translations-l10n libqt6svg6 qt6-svg-dev
-  qtkeychain-qt6-dev libssl-dev openssl zlib1g-dev libsimdjson-dev libgl-dev
+  qtkeychain-qt6-dev libssl-dev openssl zlib1g-dev libsimdjson-dev libcurl4-openssl-dev libgl-dev
   xvfb xauth x11-utils imagemagick xdotool
   dbus dbus-x11 gnome-keyring libsecret-tools
   curl ca-certificates python3

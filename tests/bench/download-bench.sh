@@ -4,12 +4,15 @@
 # plain and gzip. Prints a table; asserts nothing.
 #   tests/bench/download-bench.sh [TOTAL_MB (default 1100)] [PARALLEL (default 4)]
 # Each side runs BENCH_REPS times (default 3); the best time and the largest peak RSS count.
+# Ours runs once per transport of its file bodies, BENCH_TRANSPORTS (default "curl qt": libcurl,
+# the default, and Qt's HTTP stack, COHORT_HTTP_TRANSPORT=qt).
 # Ours also checks every line and fsyncs each file before its rename; curl does neither.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 size=${1:-1100}
 parallel=${2:-4}
 reps=${BENCH_REPS:-3}
+transports=${BENCH_TRANSPORTS:-curl qt}
 build=${BENCH_BUILD:-$root/build/bench}
 work=${BENCH_DIR:-/tmp/cohort-bench}
 # Downloads land in memory (tmpfs) when possible: disk writeback stalls otherwise add seconds of
@@ -78,7 +81,13 @@ list() { # scheme port
     while read -r type file; do echo "$type $1://127.0.0.1:$2/$file"; done < "$work/files.txt"
 }
 
-printf '%-14s %10s %10s %12s %12s %8s\n' mode "curl MB/s" "ours MB/s" "curl RSS MB" "ours RSS MB" ratio
+printf '%-14s %-9s %10s %10s %12s %12s %8s\n' mode transport "curl MB/s" "ours MB/s" "curl RSS MB" "ours RSS MB" ratio
+# best SIDE SECONDS RSS_KB: keeps the shortest time and the largest peak RSS of SIDE.
+best() {
+    [ -f "$work/best.$1" ] || echo "999999 0" > "$work/best.$1"
+    awk -v t="$2" -v m="$3" '{ print (t < $1 ? t : $1), (m > $2 ? m : $2) }' "$work/best.$1" > "$work/best.tmp"
+    mv "$work/best.tmp" "$work/best.$1"
+}
 for mode in http-plain http-gzip https-plain https-gzip; do
     case $mode in http-*) scheme=http port=18080 ;; *) scheme=https port=18443 ;; esac
     list $scheme $port > "$work/list.txt"
@@ -90,31 +99,33 @@ for mode in http-plain http-gzip https-plain https-gzip; do
     n=0
     while read -r type url; do n=$((n + 1)); args="$args -o $out/curl/$n.ndjson $url"; done < "$work/list.txt"
     cacert=""; [ "$scheme" = https ] && cacert="--cacert $work/tls/ca.pem"
-    # Best of $reps runs each, alternating, so a noisy neighbour hurts both sides alike.
-    curl_s=999999; ours_s=999999; curl_rss=0; ours_rss=0
+    rm -f "$work"/best.*
+    # Best of $reps runs each, alternating, so a noisy neighbour hurts every side alike.
     rep=0
     while [ $rep -lt "$reps" ]; do
         rep=$((rep + 1))
         rm -rf "$out/curl" && mkdir -p "$out/curl"
         # shellcheck disable=SC2086
         /usr/bin/time -f "%e %M" -o "$work/curl.time" curl -sS --no-progress-meter --parallel --parallel-max "$parallel" $cacert $curlgz $args
-        t=$(cut -d' ' -f1 "$work/curl.time"); m=$(cut -d' ' -f2 "$work/curl.time")
-        curl_s=$(awk -v a="$curl_s" -v b="$t" 'BEGIN { print (b < a ? b : a) }')
-        curl_rss=$(awk -v a="$curl_rss" -v b="$m" 'BEGIN { print (b > a ? b : a) }')
+        best cli $(cat "$work/curl.time")
 
-        rm -rf "$out/ours"
-        # shellcheck disable=SC2086
-        /usr/bin/time -f "%e %M" -o "$work/ours.time" "$build/bench_download" "$work/list.txt" "$out/ours" \
-            --parallel "$parallel" $ca $gz > "$work/ours.txt"
-        t=$(cut -d' ' -f1 "$work/ours.time"); m=$(cut -d' ' -f2 "$work/ours.time")
-        ours_s=$(awk -v a="$ours_s" -v b="$t" 'BEGIN { print (b < a ? b : a) }')
-        ours_rss=$(awk -v a="$ours_rss" -v b="$m" 'BEGIN { print (b > a ? b : a) }')
+        for transport in $transports; do
+            rm -rf "$out/ours"
+            # shellcheck disable=SC2086
+            COHORT_HTTP_TRANSPORT=$transport /usr/bin/time -f "%e %M" -o "$work/ours.time" \
+                "$build/bench_download" "$work/list.txt" "$out/ours" --parallel "$parallel" $ca $gz > "$work/ours.txt"
+            best "ours-$transport" $(cat "$work/ours.time")
+            if [ $rep -eq 1 ] && ! cmp -s "$out/curl/1.ndjson" "$out/ours/$(head -n1 "$work/list.txt" | cut -d' ' -f1).001.ndjson"; then
+                echo "warning: first file differs between curl and ours ($transport)" >&2
+            fi
+        done
     done
-    if ! cmp -s "$out/curl/1.ndjson" "$out/ours/$(head -n1 "$work/list.txt" | cut -d' ' -f1).001.ndjson"; then
-        echo "warning: first file differs between curl and ours" >&2
-    fi
-    awk -v m="$mode" -v t="$total" -v cs="$curl_s" -v os="$ours_s" -v cr="$curl_rss" -v orss="$ours_rss" 'BEGIN {
-        printf "%-14s %10.0f %10.0f %12.1f %12.1f %8.2f\n", m, t/cs/1e6, t/os/1e6, cr/1024, orss/1024, cs/os }'
+    read -r curl_s curl_rss < "$work/best.cli"
+    for transport in $transports; do
+        read -r ours_s ours_rss < "$work/best.ours-$transport"
+        awk -v m="$mode" -v tr="$transport" -v t="$total" -v cs="$curl_s" -v os="$ours_s" -v cr="$curl_rss" -v orss="$ours_rss" 'BEGIN {
+            printf "%-14s %-9s %10.0f %10.0f %12.1f %12.1f %8.2f\n", m, tr, t/cs/1e6, t/os/1e6, cr/1024, orss/1024, cs/os }'
+    done
 done
 rm -rf "$out"
 echo "total $((total / 1048576)) MiB in $(wc -l < "$work/files.txt") files, parallel $parallel, best of $reps; ratio = curl time / our time"
