@@ -106,7 +106,8 @@ GroupBrowser::GroupBrowser(ServerSession *session, QWidget *parent)
     titleRow->addWidget(m_copyId, 0, Qt::AlignTop);
     detailLayout->addLayout(titleRow);
     detailLayout->addWidget(m_detailText);
-    detailLayout->addWidget(m_members, 1);
+    detailLayout->addWidget(m_members);
+    detailLayout->addStretch(1);
 
     auto *split = new QSplitter(Qt::Vertical, this);
     split->setObjectName(QStringLiteral("groupSplitter"));
@@ -241,6 +242,7 @@ void GroupBrowser::onCurrentChanged()
     if (!g) {
         m_detailTitle->setText(tr("No Group selected."));
         m_detailText->clear();
+        m_members->hide();
         emit selectionChanged();
         return;
     }
@@ -272,6 +274,7 @@ void GroupBrowser::showDetails(const fhir::Group &g)
     }
     if (g.memberCount() > shown)
         new QListWidgetItem(tr("… and %n more", nullptr, g.memberCount() - shown), m_members);
+    m_members->setVisible(m_members->count() > 0);
 }
 
 } // namespace cohort::ui
