@@ -469,6 +469,8 @@ void TestMainWindow::reviewShowsProblems()
     out.close();
 
     auto *review = new ui::ReviewWindow;
+    QAbstractItemModelTester tableTester(review->resourceModel(),
+                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
     QVERIFY(review->openPaths({file}));
     review->show();
     QTRY_VERIFY_WITH_TIMEOUT(review->isScanFinished(), 30000);
