@@ -227,16 +227,20 @@ void NdjsonIndex::setError(const QString &message)
 
 quint8 NdjsonIndex::typeIdFor(QByteArrayView name)
 {
-    // Called by the worker only, which is the only writer of m_types.
-    for (qsizetype i = 0; i < m_types.size(); ++i) {
-        if (QLatin1StringView(name) == m_types.at(i))
-            return quint8(FirstTableType + i);
+    // Called by the worker only, which is the only writer of m_types. Lines of one type
+    // follow each other, so the last answer is tried first, on bytes rather than QStrings.
+    if (m_lastTypeId != 0 && name == QByteArrayView(m_typeNames[m_lastTypeId - FirstTableType]))
+        return m_lastTypeId;
+    for (size_t i = 0; i < m_typeNames.size(); ++i) {
+        if (name == QByteArrayView(m_typeNames[i]))
+            return m_lastTypeId = quint8(FirstTableType + i);
     }
     if (FirstTableType + m_types.size() >= OtherType)
         return OtherType;
     QWriteLocker locker(&m_lock);
     m_types.append(QString::fromLatin1(name));
-    return quint8(FirstTableType + m_types.size() - 1);
+    m_typeNames.push_back(name.toByteArray());
+    return m_lastTypeId = quint8(FirstTableType + m_types.size() - 1);
 }
 
 void NdjsonIndex::publish(std::vector<Pending> &pending, qint64 tail, qint64 bytesDone,

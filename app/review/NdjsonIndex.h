@@ -112,6 +112,9 @@ private:
     QStringList m_types;
     QString m_error;
 
+    std::vector<QByteArray> m_typeNames; // the worker's copy of m_types, as bytes
+    quint8 m_lastTypeId = 0;             // the worker's last answer (0: none)
+
     bool m_started = false;
     std::atomic_bool m_cancel{false};
     std::atomic_bool m_finished{false};

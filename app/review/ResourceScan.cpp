@@ -10,16 +10,26 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
-#include <QSet>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <simdjson.h>
 
+#ifdef Q_OS_LINUX
+#include <sys/mman.h>
+#endif
+
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <new>
 #include <string>
-#include <unordered_map>
+#include <vector>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
 
 namespace cohort::review {
 
@@ -52,26 +62,156 @@ struct Key
     quint64 a = 0, b = 0;
     friend bool operator==(const Key &l, const Key &r) { return l.a == r.a && l.b == r.b; }
 };
-size_t qHash(const Key &k, size_t seed = 0)
-{
-    return size_t(k.a) ^ seed;
-}
 Key keyOf(std::string_view type, std::string_view id)
 {
-    std::string s;
-    s.reserve(type.size() + id.size() + 1);
-    s.append(type).append(1, '/').append(id);
-    return {quint64(qHashBits(s.data(), s.size(), 0x9e3779b97f4a7c15ULL)),
-            quint64(qHashBits(s.data(), s.size(), 0xc2b2ae3d27d4eb4fULL))};
+    char stack[256];
+    std::string heap;
+    char *s = stack;
+    const size_t n = type.size() + 1 + id.size();
+    if (n > sizeof stack) {
+        heap.resize(n);
+        s = heap.data();
+    }
+    std::memcpy(s, type.data(), type.size());
+    s[type.size()] = '/';
+    std::memcpy(s + type.size() + 1, id.data(), id.size());
+    Key k{quint64(qHashBits(s, n, 0x9e3779b97f4a7c15ULL)),
+          quint64(qHashBits(s, n, 0xc2b2ae3d27d4eb4fULL))};
+    if (k.a == 0 && k.b == 0) // (0, 0) marks a free slot below
+        k.b = 1;
+    return k;
 }
+
+// Open addressing, linear probing, keys are already hashes: one cache miss per look-up, no
+// allocation per entry, and a look-up can be prefetched ahead.
+class KeyTable
+{
+public:
+    KeyTable() = default;
+    KeyTable(const KeyTable &) = delete;
+    KeyTable &operator=(const KeyTable &) = delete;
+    ~KeyTable() { release(m_slots, m_capacity); }
+
+    struct Slot
+    {
+        Key key;
+        quint32 value;
+        quint32 count; // for the caller: in the slot, so counting costs no other cache miss
+    };
+
+    // The slot of k, inserted (value `fresh`) when absent; *inserted tells which.
+    Slot *findOrInsert(const Key &k, quint32 fresh, bool *inserted)
+    {
+        if ((m_size + 1) * 2 > m_capacity)
+            grow();
+        const size_t mask = m_capacity - 1;
+        for (size_t i = slotOf(k, mask);; i = (i + 1) & mask) {
+            Slot &s = m_slots[i];
+            if (s.key == k) {
+                *inserted = false;
+                return &s;
+            }
+            if (s.key.a == 0 && s.key.b == 0) {
+                s.key = k;
+                s.value = fresh;
+                ++m_size;
+                *inserted = true;
+                return &s;
+            }
+        }
+    }
+    void prefetch(const Key &k) const
+    {
+#if defined(__GNUC__) || defined(__clang__)
+        if (m_capacity != 0)
+            __builtin_prefetch(&m_slots[slotOf(k, m_capacity - 1)]);
+#else
+        Q_UNUSED(k)
+#endif
+    }
+    template<typename F> void forEach(F &&f) const
+    {
+        for (size_t i = 0; i < m_capacity; ++i) {
+            if (m_slots[i].key.a != 0 || m_slots[i].key.b != 0)
+                f(m_slots[i]);
+        }
+    }
+
+    size_t generation() const
+    {
+        return m_capacity;
+    } // changes when slots move
+
+private:
+    static size_t slotOf(const Key &k, size_t mask)
+    {
+        return size_t((k.a * 0x9e3779b97f4a7c15ULL) >> 32 ^ k.b) & mask;
+    }
+    // Zeroed memory; large tables on huge pages where the system allows it, as every look-up
+    // is a cache miss and, with 4 KiB pages, a TLB miss too.
+    static Slot *allocate(size_t count)
+    {
+        const size_t bytes = count * sizeof(Slot);
+#ifdef Q_OS_LINUX
+        if (bytes >= kMapped) { // fresh zeroed pages: no memset
+            void *p =
+                mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p == MAP_FAILED)
+                throw std::bad_alloc();
+            madvise(p, bytes, MADV_HUGEPAGE);
+            return static_cast<Slot *>(p);
+        }
+#endif
+        void *p = std::calloc(count, sizeof(Slot));
+        if (!p)
+            throw std::bad_alloc();
+        return static_cast<Slot *>(p);
+    }
+    static void release(Slot *table, size_t count)
+    {
+        if (!table)
+            return;
+#ifdef Q_OS_LINUX
+        if (count * sizeof(Slot) >= kMapped) {
+            munmap(table, count * sizeof(Slot));
+            return;
+        }
+#endif
+        std::free(table);
+    }
+    static constexpr size_t kMapped = 2 * 1024 * 1024;
+    void grow()
+    {
+        const size_t capacity = std::max<size_t>(1024, m_capacity * 2);
+        Slot *table = allocate(capacity);
+        const size_t mask = capacity - 1;
+        for (size_t j = 0; j < m_capacity; ++j) {
+            const Slot &old = m_slots[j];
+            if (old.key.a == 0 && old.key.b == 0)
+                continue;
+            size_t i = slotOf(old.key, mask);
+            while (table[i].key.a != 0 || table[i].key.b != 0)
+                i = (i + 1) & mask;
+            table[i] = old;
+        }
+        release(m_slots, m_capacity);
+        m_slots = table;
+        m_capacity = capacity;
+    }
+
+    Slot *m_slots = nullptr;
+    size_t m_capacity = 0;
+    size_t m_size = 0;
+};
 
 struct RefSite
 {
     int file = 0;
     qint64 line = 0;
     qint64 occurrences = 0;
-    QByteArray text;
-    QByteArray type;
+    size_t text = 0; // in Scanner::m_refText
+    quint32 textLength = 0;
+    quint32 typeLength = 0;
 };
 
 bool isTypeName(std::string_view s)
@@ -92,6 +232,51 @@ bool isId(std::string_view s)
     });
 }
 
+bool isJsonSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// The next `"reference"` in [p, end), or end: candidates by two of its rarer letters, 32 bytes
+// at a time where AVX2 is there, then compared whole.
+constexpr std::string_view kReferenceKey = "\"reference\"";
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define COHORT_SCAN_AVX2 1
+__attribute__((target("avx2"))) const char *findReferenceAvx2(const char *p, const char *end)
+{
+    const __m256i f = _mm256_set1_epi8('f'), n = _mm256_set1_epi8('n');
+    while (end - p >= 32 + 11) {
+        const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p + 3));
+        const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p + 7));
+        auto mask = quint32(_mm256_movemask_epi8(
+            _mm256_and_si256(_mm256_cmpeq_epi8(a, f), _mm256_cmpeq_epi8(b, n))));
+        while (mask) {
+            const char *c = p + __builtin_ctz(mask);
+            if (std::memcmp(c, kReferenceKey.data(), kReferenceKey.size()) == 0)
+                return c;
+            mask &= mask - 1;
+        }
+        p += 32;
+    }
+    const std::string_view rest(p, size_t(end - p));
+    const size_t at = rest.find(kReferenceKey);
+    return at == std::string_view::npos ? end : p + at;
+}
+const bool kHasAvx2 = __builtin_cpu_supports("avx2");
+#endif
+
+const char *findReference(const char *p, const char *end)
+{
+#ifdef COHORT_SCAN_AVX2
+    if (kHasAvx2)
+        return findReferenceAvx2(p, end);
+#endif
+    const std::string_view rest(p, size_t(end - p));
+    const size_t at = rest.find(kReferenceKey);
+    return at == std::string_view::npos ? end : p + at;
+}
+
 class Scanner
 {
 public:
@@ -102,11 +287,101 @@ public:
     {
     }
 
+    // Problems wait in m_pending until flush(), which puts them in line order: the id and
+    // reference look-ups of a block are done together after its lines are parsed.
     void problem(int file, qint64 line, Problem::Class kind, const QString &message)
     {
-        ++m_result.problemCount;
-        if (m_result.problems.size() < m_options.maxProblems)
-            m_result.problems.append({m_inputs.at(file).path, line, kind, message});
+        m_pending.append({m_inputs.at(file).path, line, kind, message});
+    }
+
+    // A look-up that waits for flush(): an id (ref == false) or a reference target. Its text
+    // is in m_opText: "Type/id" (ids) or the whole reference (references) at `text`.
+    struct Op
+    {
+        Key key;
+        qint64 line;
+        size_t text;
+        quint32 textLength; // the whole text
+        quint32 keyLength;  // "Type/id", a prefix of the text
+        quint32 typeLength;
+        int file;
+        bool ref;
+    };
+
+    void queue(const Key &key, qint64 line, int file, bool ref, std::string_view text,
+               size_t keyLength, size_t typeLength)
+    {
+        m_ops.push_back({key, line, m_opText.size(), quint32(text.size()), quint32(keyLength),
+                         quint32(typeLength), file, ref});
+        m_opText.append(text);
+    }
+
+    void countReference(KeyTable::Slot *slot)
+    {
+        if (++slot->count == 0) // wrapped: the site keeps the rest
+            m_sites[(slot->value & ~kIsResource) - 1].occurrences += qint64(1) << 32;
+    }
+
+    void flush()
+    {
+        constexpr size_t kAhead = 16; // look-ups in flight: each is a cache miss
+        const size_t n = m_ops.size();
+        for (size_t i = 0; i < n; ++i) {
+            if (i + kAhead < n) {
+                const Op &next = m_ops[i + kAhead];
+                m_keys.prefetch(next.key);
+            }
+            const Op &op = m_ops[i];
+            const std::string_view text(m_opText.data() + op.text, op.textLength);
+            if (!op.ref) {
+                bool inserted = false;
+                KeyTable::Slot *slot = m_keys.findOrInsert(op.key, kIsResource, &inserted);
+                if (!inserted && !(slot->value & kIsResource)) {
+                    slot->value |= kIsResource; // referenced before
+                } else if (!inserted) {
+                    const std::string_view type = text.substr(0, op.typeLength);
+                    const std::string_view id = text.substr(op.typeLength + 1);
+                    problem(op.file, op.line, Problem::Class::DuplicateId,
+                            u"%1/%2 occurs more than once"_s.arg(
+                                QString::fromUtf8(type.data(), qsizetype(type.size())),
+                                QString::fromUtf8(id.data(), qsizetype(id.size()))));
+                }
+                continue;
+            }
+            const std::string_view key = text.substr(0, op.keyLength);
+            // Resources of one patient follow each other: the same target again is common.
+            if (m_lastSlot && m_lastGeneration == m_keys.generation() && key == m_lastRefKey) {
+                countReference(m_lastSlot);
+                continue;
+            }
+            bool inserted = false;
+            KeyTable::Slot *slot = m_keys.findOrInsert(op.key, 0, &inserted);
+            if ((slot->value & ~kIsResource) == 0) { // the first reference to it
+                slot->value |= quint32(m_sites.size() + 1);
+                RefSite site;
+                site.file = op.file;
+                site.line = op.line;
+                site.text = m_refText.size();
+                site.textLength = op.textLength;
+                site.typeLength = op.typeLength;
+                m_refText.append(text);
+                m_sites.push_back(site);
+            }
+            countReference(slot);
+            m_lastSlot = slot;
+            m_lastGeneration = m_keys.generation();
+            m_lastRefKey.assign(key);
+        }
+        m_ops.clear();
+        m_opText.clear();
+        std::stable_sort(m_pending.begin(), m_pending.end(),
+                         [](const Problem &l, const Problem &r) { return l.line < r.line; });
+        for (const Problem &p : std::as_const(m_pending)) {
+            ++m_result.problemCount;
+            if (m_result.problems.size() < m_options.maxProblems)
+                m_result.problems.append(p);
+        }
+        m_pending.clear();
     }
 
     // Every "reference" string member at any depth.
@@ -127,6 +402,51 @@ public:
         }
     }
 
+    // The same as walk() on the text of a line that simdjson accepted, without the tree: in
+    // valid JSON an unescaped `"reference"` followed by `:` is a key (a string's closing quote
+    // cannot be followed by a letter). Keys spelled with \u escapes, and values with escapes,
+    // need the tree: false then, and nothing was recorded.
+    bool textReferences(const char *data, size_t length, int file, qint64 line)
+    {
+        const char *const begin = data, *const end = data + length;
+        if (std::string_view(data, length).find("\\u") != std::string_view::npos)
+            return false;
+        m_found.clear();
+        for (const char *p = begin; (p = findReference(p, end)) != end;) {
+            size_t backslashes = 0;
+            for (const char *b = p; b > begin && b[-1] == '\\'; --b)
+                ++backslashes;
+            const char *q = p + kReferenceKey.size();
+            if (backslashes % 2 != 0) {
+                p = q - 1;
+                continue;
+            }
+            while (q < end && isJsonSpace(*q))
+                ++q;
+            if (q == end || *q != ':') {
+                p = q;
+                continue;
+            }
+            ++q;
+            while (q < end && isJsonSpace(*q))
+                ++q;
+            if (q == end || *q != '"') { // not a string: an object or array is searched on
+                p = q;
+                continue;
+            }
+            const char *v = ++q;
+            while (q < end && *q != '"' && *q != '\\')
+                ++q;
+            if (q == end || *q == '\\')
+                return false;
+            m_found.push_back(std::string_view(v, size_t(q - v)));
+            p = q + 1;
+        }
+        for (const std::string_view ref : m_found)
+            reference(ref, file, line);
+        return true;
+    }
+
     void reference(std::string_view ref, int file, qint64 line)
     {
         // Relative "Type/id" or "Type/id/_history/v"; URLs, "#contained" and urn:uuid are not
@@ -140,13 +460,23 @@ public:
             id = id.substr(0, h);
         if (!isTypeName(type) || !isId(id))
             return;
-        RefSite &site = m_refs[keyOf(type, id)];
-        if (site.occurrences++ == 0) {
-            site.file = file;
-            site.line = line;
-            site.text = QByteArray(ref.data(), qsizetype(ref.size()));
-            site.type = QByteArray(type.data(), qsizetype(type.size()));
+        queue(keyOf(type, id), line, file, true, ref, type.size() + 1 + id.size(), type.size());
+    }
+
+    qint64 &countFor(int file, std::string_view type)
+    {
+        auto &counts = m_counts[size_t(file)];
+        if (m_lastCount < counts.size() && counts[m_lastCount].first == type)
+            return counts[m_lastCount].second;
+        for (size_t i = 0; i < counts.size(); ++i) {
+            if (counts[i].first == type) {
+                m_lastCount = i;
+                return counts[i].second;
+            }
         }
+        counts.emplace_back(std::string(type), 0);
+        m_lastCount = counts.size() - 1;
+        return counts.back().second;
     }
 
     void line(int file, const char *data, size_t length, qint64 lineNo)
@@ -164,13 +494,15 @@ public:
                     QString::fromUtf8(simdjson::error_message(error)));
             return;
         }
+        simdjson::dom::object object;
         std::string_view type;
-        if (!doc.is_object() || doc["resourceType"].get_string().get(type) || type.empty()) {
+        if (doc.get_object().get(object) || object["resourceType"].get_string().get(type) ||
+            type.empty()) {
             problem(file, lineNo, Problem::Class::InvalidJson,
                     u"not a FHIR resource (no resourceType)"_s);
             return;
         }
-        ++m_counts[file][std::string(type)];
+        ++countFor(file, type);
         const QString &expected = m_inputs.at(file).expectedType;
         if (!expected.isEmpty() &&
             QLatin1StringView(type.data(), qsizetype(type.size())) != expected)
@@ -178,24 +510,17 @@ public:
                     u"%1 in a file of %2"_s.arg(
                         QString::fromUtf8(type.data(), qsizetype(type.size())), expected));
         std::string_view id;
-        if (doc["id"].get_string().get(id) || id.empty()) {
+        if (object["id"].get_string().get(id) || id.empty()) {
             problem(
                 file, lineNo, Problem::Class::MissingId,
                 u"%1 without an id"_s.arg(QString::fromUtf8(type.data(), qsizetype(type.size()))));
         } else {
-            const Key key = keyOf(type, id);
-            if (m_ids.contains(key)) {
-                problem(file, lineNo, Problem::Class::DuplicateId,
-                        u"%1/%2 occurs more than once"_s.arg(
-                            QString::fromUtf8(type.data(), qsizetype(type.size())),
-                            QString::fromUtf8(id.data(), qsizetype(id.size()))));
-            } else {
-                m_ids.insert(key);
-            }
+            m_idText.assign(type).append(1, '/').append(id);
+            queue(keyOf(type, id), lineNo, file, false, m_idText, m_idText.size(), type.size());
         }
-        walk(doc, file, lineNo);
+        if (!textReferences(data, length, file, lineNo))
+            walk(doc, file, lineNo);
     }
-
     bool scanFile(int file, const std::atomic_bool &cancel,
                   const std::function<void(qint64)> &advanced)
     {
@@ -234,6 +559,7 @@ public:
                 }
                 cur = nl + 1;
             }
+            flush();
             filled = size_t(end - cur);
             if (eof) {
                 if (filled > 0 && !skipping)
@@ -260,6 +586,7 @@ public:
                                 simdjson::SIMDJSON_PADDING);
         }
         Q_UNUSED(skippedLength)
+        flush(); // the last line's problems before the whole file's
         ScanFileResult &fr = m_result.files[file];
         fr.bytes = f.size();
         for (const auto &[type, count] : m_counts[file]) {
@@ -271,6 +598,7 @@ public:
             problem(
                 file, 0, Problem::Class::CountMismatch,
                 u"%1 resources, the manifest says %2"_s.arg(fr.resources).arg(in.expectedCount));
+        flush();
         m_buffer.resize(size_t(kBlockSize) + simdjson::SIMDJSON_PADDING);
         m_buffer.shrink_to_fit();
         return true;
@@ -279,22 +607,37 @@ public:
     void checkReferences()
     {
         QList<Problem> unresolved;
-        for (auto it = m_refs.cbegin(); it != m_refs.cend(); ++it) {
-            const RefSite &site = it.value();
-            if (!m_result.countsByType.contains(QString::fromLatin1(site.type)) ||
-                m_ids.contains(it.key()))
+        std::vector<std::string> present; // the types in the export
+        for (auto it = m_result.countsByType.cbegin(); it != m_result.countsByType.cend(); ++it)
+            present.push_back(it.key().toStdString());
+        std::vector<bool> resolved(m_sites.size(), false);
+        m_keys.forEach([&](const KeyTable::Slot &slot) {
+            if ((slot.value & ~kIsResource) == 0)
+                return;
+            const size_t site = (slot.value & ~kIsResource) - 1;
+            m_sites[site].occurrences += slot.count;
+            if (slot.value & kIsResource)
+                resolved[site] = true;
+        });
+        for (size_t i = 0; i < m_sites.size(); ++i) { // in the order they were first seen
+            const RefSite &site = m_sites[i];
+            const std::string_view text(m_refText.data() + site.text, site.textLength);
+            if (resolved[i] || std::find(present.begin(), present.end(),
+                                         text.substr(0, site.typeLength)) == present.end())
                 continue;
-            QString message = u"%1 is not in the export"_s.arg(QString::fromUtf8(site.text));
+            QString message = u"%1 is not in the export"_s.arg(
+                QString::fromUtf8(text.data(), qsizetype(text.size())));
             if (site.occurrences > 1)
                 message += u" (referenced %1 times, first here)"_s.arg(site.occurrences);
             unresolved.append({m_inputs.at(site.file).path, site.line,
                                Problem::Class::UnresolvedReference, message});
             m_order.insert(m_inputs.at(site.file).path, site.file);
         }
-        std::sort(unresolved.begin(), unresolved.end(), [this](const Problem &l, const Problem &r) {
-            const int lf = m_order.value(l.file), rf = m_order.value(r.file);
-            return lf != rf ? lf < rf : l.line < r.line;
-        });
+        std::stable_sort(unresolved.begin(), unresolved.end(),
+                         [this](const Problem &l, const Problem &r) {
+                             const int lf = m_order.value(l.file), rf = m_order.value(r.file);
+                             return lf != rf ? lf < rf : l.line < r.line;
+                         });
         for (const Problem &p : unresolved) {
             ++m_result.problemCount;
             if (m_result.problems.size() < m_options.maxProblems)
@@ -342,9 +685,22 @@ private:
     ScanResult &m_result;
     simdjson::dom::parser m_parser;
     std::vector<char> m_buffer;
-    std::vector<std::unordered_map<std::string, qint64>> m_counts;
-    QSet<Key> m_ids;
-    QHash<Key, RefSite> m_refs;
+    std::vector<std::vector<std::pair<std::string, qint64>>> m_counts; // in order first seen
+    size_t m_lastCount = 0;
+    // "Type/id" of every resource and every reference target, one look-up each: kIsResource
+    // when a resource has it, the low bits 1 + its index in m_sites when it was referenced.
+    static constexpr quint32 kIsResource = 0x80000000U;
+    KeyTable m_keys;
+    std::vector<RefSite> m_sites;
+    std::string m_refText;                // the text of every first reference, one after another
+    KeyTable::Slot *m_lastSlot = nullptr; // the last reference's, while generation() holds
+    size_t m_lastGeneration = 0;
+    std::string m_lastRefKey;
+    std::vector<std::string_view> m_found;
+    std::vector<Op> m_ops;
+    std::string m_opText;
+    std::string m_idText;
+    QList<Problem> m_pending;
     QHash<QString, int> m_order;
 };
 

@@ -78,8 +78,8 @@ struct ScanOptions
 // against the manifest, ids (missing, duplicate per type), counts, and references "Type/id" to
 // a type present in the export whose target is missing (checked once all files are read).
 //
-// Memory: ids are kept as 128-bit hashes of "Type/id" (QSet, ~20–40 bytes each), references
-// once per distinct target with the first place it occurs and how often.
+// Memory: ids are kept as 128-bit hashes of "Type/id" (an open-addressing table, 20–40 bytes
+// each), references once per distinct target with the first place it occurs and how often.
 //
 // Results are cached in cacheFolder (one JSON file per set of inputs, keyed by absolute path,
 // size and mtime of every file), so reopening an export is instant and a changed file rescans.
