@@ -54,16 +54,6 @@ FhirError authError(const QString &detail, const QUrl &url)
     return error;
 }
 
-qint64 lifetimeOf(const QJsonValue &value)
-{
-    qint64 seconds = 0;
-    if (value.isDouble())
-        seconds = qint64(value.toDouble());
-    else if (value.isString()) // some servers send "3600"
-        seconds = value.toString().trimmed().toLongLong();
-    return seconds > 0 ? seconds : kDefaultLifetimeSeconds;
-}
-
 } // namespace
 
 CachingTokenProvider::CachingTokenProvider(fhir::FhirClient *client, QString scope, QUrl tokenUrl,
@@ -128,6 +118,19 @@ qint64 CachingTokenProvider::renewalMargin(qint64 lifetimeSeconds)
 {
     const qint64 margin = qMax(kMinimumMarginSeconds, lifetimeSeconds / 10);
     return qMin(margin, lifetimeSeconds / 2);
+}
+
+qint64 CachingTokenProvider::lifetimeOf(const QJsonValue &expiresIn)
+{
+    constexpr qint64 kMaxLifetimeSeconds = 366 * 24 * 3600;
+    double seconds = 0; // a double first: 1e300 must not reach a qint64 conversion
+    if (expiresIn.isDouble())
+        seconds = expiresIn.toDouble();
+    else if (expiresIn.isString()) // some servers send "3600"
+        seconds = expiresIn.toString().trimmed().toDouble();
+    if (!(seconds >= 1)) // also NaN
+        return kDefaultLifetimeSeconds;
+    return seconds >= double(kMaxLifetimeSeconds) ? kMaxLifetimeSeconds : qint64(seconds);
 }
 
 void CachingTokenProvider::checkConfiguration(const SmartConfiguration &configuration)

@@ -4,6 +4,7 @@
 #include "fhir/TokenProvider.h"
 
 #include <QDateTime>
+#include <QJsonValue>
 #include <QList>
 #include <QPair>
 #include <QPointer>
@@ -49,6 +50,10 @@ public:
     // Seconds before expiry at which a token is renewed: max(30 s, 10% of its lifetime), but at
     // most half its lifetime, so that a short-lived token is still reused for a while.
     static qint64 renewalMargin(qint64 lifetimeSeconds);
+    // A token answer's expires_in (a number, or a string as some servers send it) in seconds:
+    // 300 when missing, zero, negative or unreadable; at most a year, so that no server's number
+    // overflows the expiry arithmetic.
+    static qint64 lifetimeOf(const QJsonValue &expiresIn);
 
     // Replaceable so tests drive expiry (and assertion times) without sleeping.
     std::function<qint64()> nowSecs = [] {

@@ -23,7 +23,7 @@ bool isHttpUrl(const QUrl &url)
 // not contain separators.
 bool isValidId(const QString &id)
 {
-    static const QRegularExpression pattern(u"^[A-Za-z0-9._-]{1,64}$"_s);
+    static const QRegularExpression pattern(u"^[A-Za-z0-9._-]{1,64}\\z"_s);
     return pattern.match(id).hasMatch();
 }
 

@@ -5,6 +5,7 @@
 #include "Keychain.h"
 #include "auth/ProfileStore.h"
 #include "auth/ServerProfile.h"
+#include "export/ExportJournal.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -450,7 +451,10 @@ int ProfileCommand::add(const QStringList &arguments)
         for (const QString &key : std::as_const(stored))
             awaitKeychain([&](auto done) { m_credentials.remove(key, nullptr, done); });
     };
-    for (const auto &[key, value] : std::as_const(secrets)) {
+    for (const auto &secret : std::as_const(secrets)) {
+        // Not a structured binding: clang before 16 cannot capture one in a lambda.
+        const auto &key = secret.first;
+        const auto &value = secret.second;
         const CredentialError result =
             awaitKeychain([&](auto done) { m_credentials.write(key, value, nullptr, done); });
         if (result.isError()) {
@@ -535,8 +539,10 @@ int ProfileCommand::exportProfiles(const QStringList &arguments)
         return 0;
     }
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit())
-        return fail(u"cannot write %1: %2"_s.arg(path, file.errorString()));
+    QString why;
+    if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() ||
+        !bulk::commitSaveFile(file, &why))
+        return fail(u"cannot write %1: %2"_s.arg(path, why.isEmpty() ? file.errorString() : why));
     m_out << "Exported " << count << (count == 1 ? " profile" : " profiles") << " to " << path
           << " (without secrets).\n";
     m_out.flush();
@@ -644,9 +650,11 @@ int ProfileCommand::keygen(const QStringList &arguments)
     }
     const QByteArray jwks = QJsonDocument(auth::jwks({key})).toJson(QJsonDocument::Indented);
     QSaveFile jwksFile(parser.value(outJwks));
+    QString jwksWhy;
     if (!jwksFile.open(QIODevice::WriteOnly) || jwksFile.write(jwks) != jwks.size() ||
-        !jwksFile.commit())
-        return fail(u"cannot write %1: %2"_s.arg(jwksFile.fileName(), jwksFile.errorString()));
+        !bulk::commitSaveFile(jwksFile, &jwksWhy))
+        return fail(u"cannot write %1: %2"_s.arg(
+            jwksFile.fileName(), jwksWhy.isEmpty() ? jwksFile.errorString() : jwksWhy));
 
     if (profile) {
         const QString keychainKey =

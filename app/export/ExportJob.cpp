@@ -1,5 +1,6 @@
 #include "ExportJob.h"
 
+#include "CrashPoint.h"
 #include "fhir/FhirClient.h"
 #include "fhir/FhirDateTime.h"
 
@@ -11,6 +12,9 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QSaveFile>
+
+#include <filesystem>
+#include <system_error>
 
 Q_LOGGING_CATEGORY(lcExport, "cohort.export")
 
@@ -104,8 +108,13 @@ bool ExportJob::prepare(QString *error)
         return false;
     }
     if (!dir.mkpath(QStringLiteral("."))) {
+        // QDir does not say why; the file system does (read-only, permission, no space...).
+        std::error_code why;
+        std::filesystem::create_directories(std::filesystem::path(m_folder.toStdU16String()), why);
         if (error)
-            *error = tr("Cannot create the folder %1.").arg(m_folder);
+            *error = why ? tr("Cannot create the folder %1: %2.")
+                               .arg(m_folder, QString::fromLocal8Bit(why.message().c_str()))
+                         : tr("Cannot create the folder %1.").arg(m_folder);
         return false;
     }
     QString why;
@@ -274,6 +283,7 @@ void ExportJob::onKickOff(const FhirResponse &response)
                       tr("The server accepted the export but did not say where to follow it (no "
                          "Content-Location header)."));
     m_journal.statusUrl = response.url.resolved(QUrl(QString::fromUtf8(location)));
+    crashPoint("kickoff-accepted"); // the server has an export that export.json does not know
     if (!response.body.isEmpty())
         log(tr("Kick-off answer (informational): %1")
                 .arg(QString::fromUtf8(response.body.left(500)).simplified()));
@@ -304,6 +314,7 @@ void ExportJob::schedulePoll(int seconds, const QString &why)
 
 void ExportJob::onPoll(const FhirResponse &response)
 {
+    crashPoint("poll-answered");
     m_call = nullptr;
     if (m_cancelling)
         return;
@@ -363,10 +374,13 @@ void ExportJob::onManifest(const QByteArray &body, const QUrl &url)
         m_manifestBody = body;
         // Saved as received; further pages are appended to the journal's file list only.
         QSaveFile file(QDir(m_folder).filePath(QStringLiteral("manifest.json")));
-        if (file.open(QIODevice::WriteOnly)) {
-            file.write(body);
-            file.commit();
-        }
+        QString why;
+        if (!file.open(QIODevice::WriteOnly))
+            why = file.errorString();
+        else if (file.write(body) != body.size() || !commitSaveFile(file, &why))
+            why = why.isEmpty() ? file.errorString() : why;
+        if (!why.isEmpty())
+            log(tr("Could not save manifest.json: %1").arg(why));
     } else {
         m_manifest.append(*page);
     }

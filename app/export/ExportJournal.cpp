@@ -1,5 +1,6 @@
 #include "ExportJournal.h"
 
+#include "CrashPoint.h"
 #include "fhir/FhirDateTime.h"
 
 #include <QDir>
@@ -130,12 +131,30 @@ bool ExportJournal::save(const QString &folder, QString *error) const
         return false;
     }
     file.write(QJsonDocument(root).toJson(QJsonDocument::Indented));
-    if (!file.commit()) {
+    crashPoint("journal-save"); // written to the temporary file, not yet in place
+    QString why;
+    if (!commitSaveFile(file, &why)) {
         if (error)
-            *error = QStringLiteral("Cannot save %1: %2").arg(file.fileName(), file.errorString());
+            *error = QStringLiteral("Cannot save %1: %2").arg(file.fileName(), why);
         return false;
     }
     return true;
+}
+
+bool commitSaveFile(QSaveFile &file, QString *error)
+{
+    if (!file.flush() || file.error() != QFileDevice::NoError) {
+        if (error)
+            *error = file.errorString();
+        file.cancelWriting();
+        file.commit(); // discards the temporary file; the old one stays
+        return false;
+    }
+    if (file.commit())
+        return true;
+    if (error)
+        *error = file.errorString();
+    return false;
 }
 
 std::optional<ExportJournal> ExportJournal::load(const QString &folder, QString *error)

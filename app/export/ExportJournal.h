@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QList>
+#include <QSaveFile>
 #include <QString>
 #include <QUrl>
 
@@ -64,5 +65,11 @@ struct ExportJournal
     bool save(const QString &folder, QString *error = nullptr) const;
     static std::optional<ExportJournal> load(const QString &folder, QString *error = nullptr);
 };
+
+// QSaveFile::commit() for files that must never be lost: Qt 6.4's commit() reports success when
+// its final flush fails (a full disk) and then puts an empty file in place of the old one. This
+// flushes first and cancels on any error, so the old file stays; *error says why it failed.
+// Found by tst_CrashSafety.
+bool commitSaveFile(QSaveFile &file, QString *error = nullptr);
 
 } // namespace cohort::bulk

@@ -13,7 +13,7 @@ namespace {
 
 const QRegularExpression &typeName()
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Z][A-Za-z]{0,63}$"));
+    static const QRegularExpression re(QStringLiteral("^[A-Z][A-Za-z]{0,63}\\z"));
     return re;
 }
 
@@ -49,7 +49,7 @@ QStringList ExportRequest::validate() const
 {
     QStringList problems;
     if (level == Level::Group) {
-        static const QRegularExpression id(QStringLiteral("^[A-Za-z0-9\\-.]{1,64}$"));
+        static const QRegularExpression id(QStringLiteral("^[A-Za-z0-9\\-.]{1,64}\\z"));
         if (groupId.isEmpty())
             problems.append(QStringLiteral("Choose a Group to export."));
         else if (!id.match(groupId).hasMatch())

@@ -1,6 +1,7 @@
 #include "FileDownload.h"
 
 #include "BinaryResourceDecoder.h"
+#include "CrashPoint.h"
 #include "GzipInflater.h"
 #include "NdjsonLineChecker.h"
 #include "fhir/FhirDateTime.h"
@@ -520,12 +521,20 @@ bool FileDownload::Private::writeOut(QByteArrayView bytes)
 {
     if (bytes.isEmpty())
         return true;
-    if (file.write(bytes.data(), bytes.size()) != bytes.size()) {
+    qint64 written = file.write(bytes.data(), bytes.size());
+    if (written >= 0 && written < bytes.size()) {
+        // A short write sets no error ("Unknown error"); writing the rest says why, e.g. "No
+        // space left on device" (seen in tst_CrashSafety's full disk).
+        const qint64 more = file.write(bytes.data() + written, bytes.size() - written);
+        written = more < 0 ? -1 : written + more;
+    }
+    if (written != bytes.size()) {
         dropStream();
         fail({}, FileDownload::tr("Could not write %1: %2")
                      .arg(QDir::toNativeSeparators(file.fileName()), file.errorString()));
         return false;
     }
+    crashPoint("part-write");
     checker.feed(bytes);
     return true;
 }
@@ -656,9 +665,11 @@ void FileDownload::Private::complete()
                 {},
                 FileDownload::tr("Could not replace %1.").arg(QDir::toNativeSeparators(target)));
     }
+    crashPoint("before-rename"); // complete and synced, still .part
     if (!QFile::rename(part, target))
         return fail({}, FileDownload::tr("Could not rename %1 to %2.")
                             .arg(QDir::toNativeSeparators(part), QDir::toNativeSeparators(target)));
+    crashPoint("after-rename"); // in place, export.json does not know yet
     if (total < 0)
         total = received;
     emitProgress(true);

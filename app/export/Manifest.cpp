@@ -37,8 +37,10 @@ bool readFiles(const QJsonObject &root, QLatin1StringView key, const QUrl &pageU
             *error = QStringLiteral("%1[%2] has the unusable URL '%3'.").arg(key).arg(i).arg(url);
             return false;
         }
+        // A count that is negative or beyond 2^53 (where doubles stop counting one by one, and
+        // past 2^63 the conversion itself would be undefined) is no count: not given.
         const QJsonValue count = o.value(QLatin1String("count"));
-        if (count.isDouble() && count.toDouble() >= 0)
+        if (count.isDouble() && count.toDouble() >= 0 && count.toDouble() <= 0x1p53)
             f.count = qint64(count.toDouble());
         out->append(f);
     }
@@ -99,7 +101,8 @@ std::optional<Manifest> Manifest::parse(const QByteArray &json, const QUrl &page
 
 QString localFileName(const QString &manifestType, int sequence, const QString &subfolder)
 {
-    static const QRegularExpression plain(QStringLiteral("^[A-Za-z]{1,64}$"));
+    // \z, not $: $ also matches before a final "\n", and "Encounter\n" is no plain name.
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z]{1,64}\\z"));
     const QString type =
         plain.match(manifestType).hasMatch() ? manifestType : QStringLiteral("Resource");
     return subfolder +

@@ -8,6 +8,35 @@ namespace cohort::fhir {
 
 using namespace Qt::StringLiterals;
 
+std::optional<GroupPage> parseGroupPage(const QJsonObject &bundle, const QUrl &pageUrl)
+{
+    if (bundle.value("resourceType"_L1).toString() != "Bundle"_L1)
+        return std::nullopt;
+    GroupPage page;
+    if (bundle.value("total"_L1).isDouble())
+        page.total = bundle.value("total"_L1).toInt();
+    for (const QJsonValue &value : bundle.value("entry"_L1).toArray()) {
+        const QJsonObject entry = value.toObject();
+        // Included resources (search.mode "include") are not results.
+        if (entry.value("search"_L1).toObject().value("mode"_L1).toString() == "include"_L1)
+            continue;
+        if (auto group = Group::fromJson(entry.value("resource"_L1).toObject()))
+            page.groups.append(*group);
+    }
+    for (const QJsonValue &value : bundle.value("link"_L1).toArray()) {
+        const QJsonObject link = value.toObject();
+        if (link.value("relation"_L1).toString() == "next"_L1) {
+            const QString next = link.value("url"_L1).toString();
+            page.next = next.isEmpty() ? QUrl() : pageUrl.resolved(QUrl(next));
+        }
+    }
+    // A server that points "next" back at the same page would loop forever; a link that is no
+    // URL ends the paging.
+    if (page.next == pageUrl || !page.next.isValid())
+        page.next.clear();
+    return page;
+}
+
 GroupSearch::GroupSearch(FhirClient *client, QObject *parent)
     : QObject(parent)
     , m_client(client)
@@ -78,8 +107,8 @@ void GroupSearch::load(const QUrl &target)
                     emit failed(response.error);
                     return;
                 }
-                const QJsonObject bundle = response.json();
-                if (bundle.value("resourceType"_L1).toString() != "Bundle"_L1) {
+                auto page = parseGroupPage(response.json(), url);
+                if (!page) {
                     FhirError error;
                     error.kind = FhirError::Kind::InvalidResponse;
                     error.httpStatus = response.status;
@@ -88,29 +117,10 @@ void GroupSearch::load(const QUrl &target)
                     emit failed(error);
                     return;
                 }
-                if (firstPage && bundle.value("total"_L1).isDouble())
-                    m_total = bundle.value("total"_L1).toInt();
-                QList<Group> groups;
-                for (const QJsonValue &value : bundle.value("entry"_L1).toArray()) {
-                    const QJsonObject entry = value.toObject();
-                    // Included resources (search.mode "include") are not results.
-                    if (entry.value("search"_L1).toObject().value("mode"_L1).toString() ==
-                        "include"_L1)
-                        continue;
-                    if (auto group = Group::fromJson(entry.value("resource"_L1).toObject()))
-                        groups.append(*group);
-                }
-                for (const QJsonValue &value : bundle.value("link"_L1).toArray()) {
-                    const QJsonObject link = value.toObject();
-                    if (link.value("relation"_L1).toString() == "next"_L1) {
-                        const QString next = link.value("url"_L1).toString();
-                        m_next = next.isEmpty() ? QUrl() : url.resolved(QUrl(next));
-                    }
-                }
-                // A server that points "next" back at the same page would loop forever.
-                if (m_next == url)
-                    m_next.clear();
-                emit pageLoaded(groups, hasMore());
+                if (firstPage)
+                    m_total = page->total;
+                m_next = page->next;
+                emit pageLoaded(page->groups, hasMore());
             });
 }
 

@@ -12,6 +12,18 @@ namespace cohort::fhir {
 class FhirClient;
 class FhirCall;
 
+// One page of a Group search: the Bundle's Groups (entries with search.mode "include" are not
+// results), its "next" link resolved against the page's URL (empty when absent, invalid or
+// pointing back at the page itself) and Bundle.total (-1 when not given).
+struct GroupPage
+{
+    QList<Group> groups;
+    QUrl next;
+    int total = -1;
+};
+// nullopt when the JSON is not a Bundle.
+std::optional<GroupPage> parseGroupPage(const QJsonObject &bundle, const QUrl &pageUrl);
+
 // GET [base]/Group?name:contains=...&_count=N, then the Bundle's "next" links, page by page.
 class GroupSearch : public QObject
 {

@@ -13,6 +13,11 @@ packages="
   curl ca-certificates python3
 "
 
+# --fuzz: also clang with libFuzzer and the sanitizer runtimes, for tests/fuzz/run-fuzzers.sh.
+if [ "${1:-}" = "--fuzz" ]; then
+    packages="$packages clang-14 libclang-rt-14-dev"
+fi
+
 if [ "$(id -u)" -eq 0 ]; then
     SUDO=""
 else

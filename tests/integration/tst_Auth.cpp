@@ -666,6 +666,10 @@ void TestAuth::refusalsNameTheCause_data()
                                  << QStringList{u"No key with kid 'not-registered'"_s, check};
     QTest::newRow("expired assertion") << u"ec"_s << QString() << u"system/*.read"_s << kClientId
                                        << -3600 << QStringList{u"expired"_s, check, u"clock"_s};
+    // This computer's clock an hour ahead of the server's: the assertion is from the future.
+    QTest::newRow("assertion from the future")
+        << u"ec"_s << QString() << u"system/*.read"_s << kClientId << 3600
+        << QStringList{u"more than five minutes ahead"_s, u"clock"_s};
     QTest::newRow("invalid scope")
         << u"rs"_s << QString() << u"patient/*.read"_s << kClientId << 0
         << QStringList{u"refused the requested scope \"patient/*.read\""_s, u"not a system scope"_s,
@@ -688,7 +692,7 @@ void TestAuth::refusalsNameTheCause()
         key.setKeyId(kid);
     auto s = setup(serverOptions(), key, scopes, clientId);
     if (clockOffset != 0) {
-        // Signs as if it were an hour ago: the assertion is expired when it arrives.
+        // Signs as if it were an hour ago (or ahead): the server's clock disagrees with ours.
         s.provider->nowSecs = [clockOffset] {
             return QDateTime::currentSecsSinceEpoch() + clockOffset;
         };

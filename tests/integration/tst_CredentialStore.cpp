@@ -135,16 +135,21 @@ private:
         return result;
     }
 
-    // Runs this executable as a child that writes one secret, with the given environment.
+    // Runs this executable as a child that writes one secret, with the given environment;
+    // through wrapper (a command that ends by running its arguments) when one is given.
     QMap<QString, QString> runChild(const QProcessEnvironment &environment, int timeoutMs,
-                                    qint64 *wallMs)
+                                    qint64 *wallMs, const QStringList &wrapper = {})
     {
         QProcess child;
         child.setProcessEnvironment(environment);
         QElapsedTimer clock;
         clock.start();
-        child.start(QCoreApplication::applicationFilePath(),
-                    {u"--child-write"_s, m_service, QString::number(timeoutMs)});
+        const QStringList self{QCoreApplication::applicationFilePath(), u"--child-write"_s,
+                               m_service, QString::number(timeoutMs)};
+        if (wrapper.isEmpty())
+            child.start(self.first(), self.mid(1));
+        else
+            child.start(wrapper.first(), wrapper.mid(1) + self);
         // Event-loop friendly wait, so a QLocalServer in this process keeps accepting.
         const bool finished = QTest::qWaitFor([&] { return child.state() == QProcess::NotRunning; },
                                               timeoutMs + 15000);
@@ -181,6 +186,7 @@ private slots:
     void callbackDroppedWithContext();
     void noSessionBusFailsFast();
     void silentBusTimesOut();
+    void lockedKeyringIsReported();
 };
 
 void TestCredentialStore::initTestCase()
@@ -561,6 +567,48 @@ void TestCredentialStore::silentBusTimesOut()
     const int elapsed = fields.value(u"elapsed"_s).toInt();
     QVERIFY2(elapsed >= timeoutMs * 9 / 10 && elapsed < timeoutMs + 3000,
              qPrintable(QString::number(elapsed)));
+#else
+    QSKIP("the D-Bus Secret Service is the Linux keychain");
+#endif
+}
+
+void TestCredentialStore::lockedKeyringIsReported()
+{
+#if defined(Q_OS_UNIX) && !defined(Q_OS_DARWIN)
+    // A private session bus with a gnome-keyring whose login collection is locked, and no display
+    // for the unlock prompt: the write fails at once and says the keychain is locked.
+    for (const char *tool : {"dbus-run-session", "gnome-keyring-daemon", "dbus-send"}) {
+        if (QStandardPaths::findExecutable(QString::fromLatin1(tool)).isEmpty())
+            QSKIP(qPrintable(
+                u"needs %1 (packaging/deps/install-deps.sh)"_s.arg(QString::fromLatin1(tool))));
+    }
+    QTemporaryDir home;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"HOME"_s, home.path());
+    environment.insert(u"XDG_DATA_HOME"_s, home.filePath(u"data"_s));
+    environment.insert(u"XDG_CACHE_HOME"_s, home.filePath(u"cache"_s));
+    environment.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
+    environment.remove(u"DISPLAY"_s);
+    environment.remove(u"WAYLAND_DISPLAY"_s);
+    const QString script = uR"(
+        echo -n unlock-me | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 &&
+        dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+            org.freedesktop.Secret.Service.Lock \
+            array:objpath:/org/freedesktop/secrets/collection/login >/dev/null &&
+        exec "$@")"_s;
+    const int timeoutMs = 5000;
+    qint64 wallMs = 0;
+    const auto fields =
+        runChild(environment, timeoutMs, &wallMs,
+                 {u"dbus-run-session"_s, u"--"_s, u"sh"_s, u"-c"_s, script, u"sh"_s});
+    QVERIFY2(!fields.isEmpty(), "the child hung");
+    QVERIFY2(fields.contains(u"kind"_s), qPrintable(fields.value(u"stderr"_s)));
+    QCOMPARE(fields.value(u"kind"_s).toInt(), int(CredentialError::AccessDenied));
+    const QString message = fields.value(u"message"_s);
+    QVERIFY2(message.startsWith("The keychain is locked or access was denied."_L1),
+             qPrintable(message));
+    QVERIFY2(fields.value(u"elapsed"_s).toInt() < timeoutMs,
+             qPrintable(fields.value(u"elapsed"_s)));
 #else
     QSKIP("the D-Bus Secret Service is the Linux keychain");
 #endif

@@ -216,6 +216,8 @@ private slots:
     void binaryResource();
     void binaryFromDemoServer();
     void goneAfterDelete();
+    void gone410();
+    void hugeRetryAfterIsCapped();
     void countMismatchAndWrongType();
     void abortKeepsPartAndResumes();
     void retryAfterAndBackoff();
@@ -639,6 +641,51 @@ void TestFileDownload::goneAfterDelete()
     QVERIFY2(o.result.message.startsWith("The server no longer has this file (404 Not Found)"_L1),
              qPrintable(o.result.message));
     QVERIFY(!QFile::exists(download.finalPath()));
+}
+
+// A file the server dropped between the manifest and the download (expired export): 410 is as
+// final as 404, one request, and the message says why.
+void TestFileDownload::gone410()
+{
+    ScriptedServer server([](const ScriptedServer::Request &, int) {
+        return httpResponse(410, "Gone", "expired", {{"Content-Type", "text/plain"}});
+    });
+    fhir::FhirClient client(&m_network, server.url(u"/"_s));
+    FileTask task{u"Observation"_s, server.url(), u"Observation.001.ndjson"_s, 3,
+                  FileTask::Kind::Output};
+    FileDownload download(&client, task, m_dir.filePath(u"gone410"_s), fastOptions(true));
+    Outcome o;
+    QVERIFY(run(download, &o));
+    QVERIFY(!o.result.ok);
+    QCOMPARE(o.result.attempts, 1);
+    QCOMPARE(server.requests.size(), 1);
+    QCOMPARE(o.result.error.httpStatus, 410);
+    QVERIFY2(o.result.message.startsWith("The server no longer has this file (410 Gone)"_L1),
+             qPrintable(o.result.message));
+    QVERIFY(!QFile::exists(download.finalPath()));
+}
+
+// Retry-After of 10^11 seconds (or a date years ahead) waits at most 120 s, not forever; the
+// log line says so. The wait itself is not sat out: the download is aborted once it is logged.
+void TestFileDownload::hugeRetryAfterIsCapped()
+{
+    for (const QByteArray &retryAfter :
+         {QByteArray("99999999999"), QByteArray("Fri, 31 Dec 9999 23:59:59 GMT")}) {
+        ScriptedServer server([&retryAfter](const ScriptedServer::Request &, int) {
+            return httpResponse(503, "Service Unavailable", "busy", {{"Retry-After", retryAfter}});
+        });
+        fhir::FhirClient client(&m_network, server.url(u"/"_s));
+        FileTask task{u"Observation"_s, server.url(), u"Observation.001.ndjson"_s, 3,
+                      FileTask::Kind::Output};
+        FileDownload download(&client, task, m_dir.filePath(u"huge-retry"_s), fastOptions(true));
+        QSignalSpy logged(&download, &FileDownload::logMessage);
+        download.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!logged.isEmpty(), 20000);
+        const QString line = logged.first().first().toString();
+        QVERIFY2(line.contains("Trying again in 120.0 s"_L1), qPrintable(line));
+        download.abort();
+        QCOMPARE(server.requests.size(), 1);
+    }
 }
 
 void TestFileDownload::countMismatchAndWrongType()

@@ -2,6 +2,8 @@
 
 #include <QTest>
 
+#include <ctime>
+
 using namespace cohort::fhir;
 using namespace Qt::StringLiterals;
 
@@ -13,6 +15,7 @@ private slots:
     void instants();
     void formatRoundTrip();
     void httpDates();
+    void httpDateInLocalDaylightSavingGap();
 };
 
 void TestFhirDateTime::instants_data()
@@ -42,6 +45,9 @@ void TestFhirDateTime::instants_data()
     QTest::newRow("trailing junk")
         << u"2024-01-15T10:30:00Zjunk"_s << QString() << u"not a FHIR instant"_s;
     QTest::newRow("empty") << QString() << QString() << u"not a FHIR instant"_s;
+    // "$" matched before a final newline too; \z does not.
+    QTest::newRow("trailing newline")
+        << u"2024-01-15T10:30:00Z\n"_s << QString() << u"not a FHIR instant"_s;
 }
 
 void TestFhirDateTime::instants()
@@ -77,6 +83,39 @@ void TestFhirDateTime::httpDates()
     QVERIFY(!parseHttpDate("120").has_value());
     QVERIFY(!parseHttpDate("").has_value());
     QVERIFY(!parseHttpDate("Sun, 36 Nov 1994 08:49:37 GMT").has_value());
+    QVERIFY(!parseHttpDate("Sun, 06 Nox 1994 08:49:37 GMT").has_value());
+    QVERIFY(!parseHttpDate("Sun, 06 Nov 1994 24:00:00 GMT").has_value());
+    QVERIFY(!parseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT junk").has_value());
+    // Header values arrive trimmed or not; surrounding whitespace means nothing.
+    QCOMPARE(parseHttpDate(" Sun, 06 Nov 1994 08:49:37 GMT\r\n"), std::optional<QDateTime>(dt));
+    QCOMPARE(parseHttpDate("sun, 06 nov 1994 08:49:37 GMT"), std::optional<QDateTime>(dt));
+}
+
+void TestFhirDateTime::httpDateInLocalDaylightSavingGap()
+{
+#ifdef Q_OS_UNIX
+    // 02:30 GMT is fine, but 02:30 did not exist in Berlin that night: parsing through local time
+    // (QLocale::toDateTime) rejected the date. Found while writing fuzz_retry_after, which now runs
+    // in that zone so that any dependence on local time breaks its round trip.
+    const QByteArray oldTz = qgetenv("TZ");
+    const bool hadTz = qEnvironmentVariableIsSet("TZ");
+    qputenv("TZ", "Europe/Berlin");
+    tzset();
+    const auto parsed = parseHttpDate("Sun, 26 Mar 2023 02:30:00 GMT");
+    const auto rfc850 = parseHttpDate("Sunday, 26-Mar-23 02:30:00 GMT");
+    const auto asctime = parseHttpDate("Sun Mar 26 02:30:00 2023");
+    if (hadTz)
+        qputenv("TZ", oldTz);
+    else
+        qunsetenv("TZ");
+    tzset();
+    const QDateTime expected(QDate(2023, 3, 26), QTime(2, 30), Qt::UTC);
+    QCOMPARE(parsed, std::optional<QDateTime>(expected));
+    QCOMPARE(rfc850, std::optional<QDateTime>(expected));
+    QCOMPARE(asctime, std::optional<QDateTime>(expected));
+#else
+    QSKIP("TZ is how the test picks a zone with a daylight-saving gap");
+#endif
 }
 
 QTEST_APPLESS_MAIN(TestFhirDateTime)

@@ -2,7 +2,9 @@
 
 #include "fhir/CapabilityStatement.h"
 #include "fhir/Group.h"
+#include "fhir/GroupSearch.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
 
@@ -25,6 +27,9 @@ private slots:
     void groupWrongType();
     void patientIdFromReference_data();
     void patientIdFromReference();
+    void groupPage();
+    void groupPageNextLinks_data();
+    void groupPageNextLinks();
 };
 
 namespace {
@@ -282,6 +287,58 @@ void TestFhirModels::patientIdFromReference()
     QFETCH(QString, reference);
     QFETCH(QString, id);
     QCOMPARE(Group::patientIdFromReference(reference), id);
+}
+
+void TestFhirModels::groupPage()
+{
+    const QUrl pageUrl(u"https://h/fhir/Group?_count=2"_s);
+    const auto page = parseGroupPage(object(R"({"resourceType":"Bundle","type":"searchset",
+        "total":7,"link":[{"relation":"self","url":"https://h/fhir/Group?_count=2"},
+                          {"relation":"next","url":"Group?_count=2&_offset=2"}],
+        "entry":[{"resource":{"resourceType":"Group","id":"g1","name":"One"}},
+                 {"search":{"mode":"include"},"resource":{"resourceType":"Group","id":"inc"}},
+                 {"resource":{"resourceType":"Patient","id":"p1"}},
+                 {"search":{"mode":"match"},"resource":{"resourceType":"Group","id":"g2"}}]})"),
+                                     pageUrl);
+    QVERIFY(page.has_value());
+    QCOMPARE(page->total, 7);
+    QCOMPARE(page->groups.size(), 2);
+    QCOMPARE(page->groups[0].id, u"g1"_s);
+    QCOMPARE(page->groups[1].id, u"g2"_s);
+    QCOMPARE(page->next, QUrl(u"https://h/fhir/Group?_count=2&_offset=2"_s));
+
+    QVERIFY(!parseGroupPage(object(R"({"resourceType":"Group","id":"g"})"), pageUrl));
+    const auto noTotal = parseGroupPage(object(R"({"resourceType":"Bundle"})"), pageUrl);
+    QVERIFY(noTotal.has_value());
+    QCOMPARE(noTotal->total, -1);
+    QVERIFY(noTotal->groups.isEmpty() && noTotal->next.isEmpty());
+}
+
+void TestFhirModels::groupPageNextLinks_data()
+{
+    QTest::addColumn<QString>("next");
+    QTest::addColumn<QUrl>("expected");
+    QTest::newRow("absolute") << u"https://h/fhir/Group?page=2"_s
+                              << QUrl(u"https://h/fhir/Group?page=2"_s);
+    QTest::newRow("empty") << QString() << QUrl();
+    QTest::newRow("itself") << u"https://h/fhir/Group?_count=2"_s << QUrl();
+    // fuzz_group_bundle's first finding: a control character made the link an invalid, yet
+    // non-empty, URL, which parseGroupPage handed on as the next page.
+    QTest::newRow("fuzz: control character") << u"http://127.0.0.1:43365\x0f"
+                                                "fhir/Group?_count=3&_offset=3"_s
+                                             << QUrl();
+}
+
+void TestFhirModels::groupPageNextLinks()
+{
+    QFETCH(QString, next);
+    QFETCH(QUrl, expected);
+    QJsonObject bundle{{u"resourceType"_s, u"Bundle"_s}};
+    bundle.insert(u"link"_s, QJsonArray{QJsonObject{{u"relation"_s, u"next"_s}, {u"url"_s, next}}});
+    const auto page = parseGroupPage(bundle, QUrl(u"https://h/fhir/Group?_count=2"_s));
+    QVERIFY(page.has_value());
+    QCOMPARE(page->next, expected);
+    QVERIFY(page->next.isEmpty() || page->next.isValid());
 }
 
 QTEST_GUILESS_MAIN(TestFhirModels)

@@ -21,6 +21,8 @@ private slots:
     void parsesFullManifest();
     void rejects_data();
     void rejects();
+    void absurdCountIsNoCount_data();
+    void absurdCountIsNoCount();
     void fileNamesAreOurs_data();
     void fileNamesAreOurs();
     void requestValidation_data();
@@ -64,6 +66,35 @@ void TestManifest::parsesFullManifest()
     QVERIFY2(stu4.has_value(), qPrintable(error));
     QCOMPARE(stu4->error.size(), 1);
     QVERIFY(!stu4->requiresAccessToken);
+}
+
+void TestManifest::absurdCountIsNoCount_data()
+{
+    QTest::addColumn<QByteArray>("count");
+    QTest::addColumn<qint64>("expected");
+    // fuzz_manifest's first crash: a count beyond qint64 was converted from double (undefined
+    // behaviour; UBSan: "outside the range of representable values of type 'long long'").
+    QTest::newRow("fuzz crash") << QByteArray("877777777777777777777777777777777777777777")
+                                << qint64(-1);
+    QTest::newRow("1e300") << QByteArray("1e300") << qint64(-1);
+    QTest::newRow("negative") << QByteArray("-3") << qint64(-1);
+    QTest::newRow("2^53") << QByteArray("9007199254740992") << qint64(9007199254740992);
+    QTest::newRow("beyond 2^53") << QByteArray("9007199254740994") << qint64(-1);
+    QTest::newRow("zero") << QByteArray("0") << qint64(0);
+}
+
+void TestManifest::absurdCountIsNoCount()
+{
+    QFETCH(QByteArray, count);
+    QFETCH(qint64, expected);
+    const QByteArray json = R"({"transactionTime":"2026-11-28T07:09:43.575Z","output":[
+        {"type":"Encounter","url":"http://127.0.0.1/fhir/Binary/1","count":)" +
+                            count + "}]}";
+    QString error;
+    const auto m = Manifest::parse(json, QUrl(u"http://127.0.0.1/fhir/status"_s), &error);
+    QVERIFY2(m.has_value(), qPrintable(error));
+    QCOMPARE(m->output.size(), 1);
+    QCOMPARE(m->output[0].count, expected);
 }
 
 void TestManifest::rejects_data()
@@ -117,6 +148,10 @@ void TestManifest::fileNamesAreOurs_data()
     QTest::newRow("dots") << u"Patient.ndjson"_s << 1 << QString() << u"Resource.001.ndjson"_s;
     QTest::newRow("empty") << QString() << 1 << QString() << u"Resource.001.ndjson"_s;
     QTest::newRow("nul") << u"Pat\0ient"_s << 1 << QString() << u"Resource.001.ndjson"_s;
+    // fuzz_manifest: "$" also matched before a final newline, so "Encounter\n" became the file
+    // name "Encounter\n.001.ndjson".
+    QTest::newRow("fuzz: final newline")
+        << u"Encounter\n"_s << 1 << QString() << u"Resource.001.ndjson"_s;
 }
 
 void TestManifest::fileNamesAreOurs()
@@ -141,6 +176,9 @@ void TestManifest::requestValidation_data()
     QTest::newRow("type injection") << u"type"_s << u"Patient&_since=x"_s << u"resource type"_s;
     QTest::newRow("group empty") << u"group"_s << QString() << u"Group"_s;
     QTest::newRow("group bad") << u"group"_s << u"a/b"_s << u"valid FHIR id"_s;
+    // The same "$" as in fileNamesAreOurs' "fuzz: final newline".
+    QTest::newRow("type final newline") << u"type"_s << u"Patient\n"_s << u"resource type"_s;
+    QTest::newRow("group final newline") << u"group"_s << u"g1\n"_s << u"valid FHIR id"_s;
     QTest::newRow("filter bad") << u"typeFilter"_s << u"category=lab"_s << u"Type?search"_s;
     QTest::newRow("patient bad") << u"patient"_s << u"123"_s << u"Patient/123"_s;
 }

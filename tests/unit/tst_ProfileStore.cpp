@@ -456,6 +456,8 @@ void TestProfileStore::fromJsonValidates_data()
     QTest::newRow("unknown alg") << with(R"("algorithm": "HS256")") << u"HS256"_s;
     QTest::newRow("bad token url") << with(R"("tokenUrl": "not a url")") << u"token URL"_s;
     QTest::newRow("bad id") << with(R"("id": "../../etc")") << u"id"_s;
+    // "$" in the id pattern also matched before a final newline (found through fuzz_manifest).
+    QTest::newRow("id final newline") << with(R"("id": "abc\n")") << u"id"_s;
     QTest::newRow("name not text")
         << QByteArray(R"({"name": 5, "baseUrl": "https://x.org"})") << u"\"name\" must be text"_s;
     QTest::newRow("bad certificate")

@@ -27,6 +27,8 @@ private slots:
     void wellKnownDocumentUnusable();
     void renewalMargin_data();
     void renewalMargin();
+    void lifetimeOfExpiresIn_data();
+    void lifetimeOfExpiresIn();
     void smartConfigChecks_data();
     void smartConfigChecks();
     void configProblemSendsNothing();
@@ -99,6 +101,30 @@ void TestTokenProviders::renewalMargin()
     QFETCH(qint64, lifetime);
     QFETCH(qint64, margin);
     QCOMPARE(auth::CachingTokenProvider::renewalMargin(lifetime), margin);
+}
+
+void TestTokenProviders::lifetimeOfExpiresIn_data()
+{
+    QTest::addColumn<QJsonValue>("expiresIn");
+    QTest::addColumn<qint64>("seconds");
+    QTest::newRow("number") << QJsonValue(3600) << qint64(3600);
+    QTest::newRow("string") << QJsonValue(u" 3600 "_s) << qint64(3600);
+    QTest::newRow("missing") << QJsonValue() << qint64(300);
+    QTest::newRow("zero") << QJsonValue(0) << qint64(300);
+    QTest::newRow("negative") << QJsonValue(-5) << qint64(300);
+    QTest::newRow("garbage") << QJsonValue(u"soon"_s) << qint64(300);
+    // Found by review of what the fuzzers found in Manifest: a double beyond qint64 was converted
+    // (undefined behaviour), and the largest qint64 overflowed "requested at + lifetime".
+    QTest::newRow("1e300") << QJsonValue(1e300) << qint64(366 * 24 * 3600);
+    QTest::newRow("int64 max as text")
+        << QJsonValue(u"9223372036854775807"_s) << qint64(366 * 24 * 3600);
+}
+
+void TestTokenProviders::lifetimeOfExpiresIn()
+{
+    QFETCH(QJsonValue, expiresIn);
+    QFETCH(qint64, seconds);
+    QCOMPARE(auth::CachingTokenProvider::lifetimeOf(expiresIn), seconds);
 }
 
 void TestTokenProviders::smartConfigChecks_data()
