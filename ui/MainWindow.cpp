@@ -164,7 +164,14 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     updateTitle();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Running exports are torn down with the children below (an aborted request answers at once);
+    // none of their signals may reach this half-destroyed window.
+    for (QObject *sender : std::initializer_list<QObject *>{m_session, m_exports, m_panel, m_serverBar,
+                                                            m_groups, m_form})
+        QObject::disconnect(sender, nullptr, this, nullptr);
+}
 
 void MainWindow::buildMenus()
 {
