@@ -70,6 +70,7 @@ struct DemoExportJob
     double durationSeconds = 0;
     QFuture<QList<OutputFile>> future;
     bool deleted = false;
+    int manifestsServed = 0; // first manifest pages answered: the URLs' version (expiring-urls)
 
     bool finished() const
     {

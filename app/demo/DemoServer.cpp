@@ -900,6 +900,8 @@ void DemoServer::status(const HttpRequest &request, const QString &jobId)
     } else {
         bool ok = false;
         const int page = request.query.queryItemValue(u"page"_s).toInt(&ok);
+        if (!ok || page <= 1)
+            ++job->manifestsServed;
         r.body = manifestJson(*job, ok && page > 0 ? page : 1);
     }
     respond(request, r, false);
@@ -915,11 +917,14 @@ void DemoServer::registerFiles(DemoExportJob &job)
     }
 }
 
-QUrl DemoServer::fileUrl(const QString &fileId) const
+QUrl DemoServer::fileUrl(const QString &fileId, int version) const
 {
-    if (m_options.has(Fault::SecondOrigin))
-        return QUrl(secondOriginUrl().toString() + u"/storage/"_s + fileId + u".ndjson"_s);
-    return QUrl(baseUrl().toString() + u"/Binary/"_s + fileId + u"/$binary-access-read"_s);
+    QUrl url(m_options.has(Fault::SecondOrigin)
+                 ? secondOriginUrl().toString() + u"/storage/"_s + fileId + u".ndjson"_s
+                 : baseUrl().toString() + u"/Binary/"_s + fileId + u"/$binary-access-read"_s);
+    if (m_options.has(Fault::ExpiringUrls)) // "signed" for one manifest
+        url.setQuery(u"v=%1"_s.arg(version));
+    return url;
 }
 
 QByteArray DemoServer::manifestJson(const DemoExportJob &job, int page) const
@@ -952,7 +957,8 @@ QByteArray DemoServer::manifestJson(const DemoExportJob &job, int page) const
                 continue;
             w.beginObject();
             writeString(w, "type"_L1, f.type);
-            writeString(w, "url"_L1, fileUrl(f.id).toString(QUrl::FullyEncoded));
+            writeString(w, "url"_L1,
+                        fileUrl(f.id, job.manifestsServed).toString(QUrl::FullyEncoded));
             w.key("count"_L1);
             w.value(qint64(f.count));
             w.endObject();
@@ -981,6 +987,16 @@ void DemoServer::serveFile(const HttpRequest &request, const QString &fileId, bo
         return respond(request,
                        HttpResponse::outcome(404, u"error"_s, u"not-found"_s,
                                              tr("The file '%1' does not exist or was deleted.").arg(fileId)),
+                       secondOrigin);
+    }
+    if (m_options.has(Fault::ExpiringUrls) && request.query.hasQueryItem(u"v"_s) &&
+        request.query.queryItemValue(u"v"_s).toInt() <= 1) {
+        ++m_struckByFault[int(Fault::ExpiringUrls)];
+        return respond(request,
+                       HttpResponse::outcome(410, u"error"_s, u"expired"_s,
+                                             tr("This link to '%1' has expired; the status URL "
+                                                "hands out fresh ones.")
+                                                 .arg(fileId)),
                        secondOrigin);
     }
     if (!secondOrigin && m_options.has(Fault::RedirectFiles)) {

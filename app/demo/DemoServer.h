@@ -72,7 +72,7 @@ private:
     void writeFileBody(const HttpRequest &request, const OutputFile &file, bool secondOrigin);
     QByteArray manifestJson(const DemoExportJob &job, int page) const;
     void registerFiles(DemoExportJob &job);
-    QUrl fileUrl(const QString &fileId) const;
+    QUrl fileUrl(const QString &fileId, int version) const;
 
     DemoServerOptions m_options;
     std::unique_ptr<SyntheticCohort> m_cohort;

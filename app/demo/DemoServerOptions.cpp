@@ -35,6 +35,10 @@ const QList<FaultInfo> &allFaults()
          QStringLiteral("with --auth, the access token used for the first request of each file is "
                         "revoked there (401), as if it expired mid-export"),
          true},
+        {Fault::ExpiringUrls, QStringLiteral("expiring-urls"),
+         QStringLiteral("the file URLs of each export's first manifest answer 410 Gone, like "
+                        "expired signed URLs; later manifests from the status URL carry fresh ones"),
+         true},
     };
     return faults;
 }

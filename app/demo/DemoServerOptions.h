@@ -24,6 +24,7 @@ enum class Fault
     SecondOrigin,
     RedirectFiles,
     TokenExpiry,
+    ExpiringUrls,
 };
 
 struct FaultInfo

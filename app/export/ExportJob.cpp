@@ -51,6 +51,34 @@ ExportJob::ExportJob(fhir::FhirClient *client, ExportJournal journal, QString fo
     connect(&m_pollTimer, &QTimer::timeout, this, &ExportJob::onTimer);
 }
 
+namespace {
+
+// The journal's files for a manifest: our own names, numbered per type in the manifest's order.
+QList<ExportJournal::File> journalFilesOf(const Manifest &manifest)
+{
+    QList<ExportJournal::File> files;
+    QHash<QString, int> counters;
+    auto add = [&](const QList<ManifestFile> &entries, FileTask::Kind kind,
+                   const QString &subfolder) {
+        for (const ManifestFile &f : entries) {
+            const int n = ++counters[subfolder + localFileName(f.type, 0)];
+            ExportJournal::File file;
+            file.task.kind = kind;
+            file.task.type = f.type;
+            file.task.url = f.url;
+            file.task.expectedCount = f.count;
+            file.task.relativePath = localFileName(f.type, n, subfolder);
+            files.append(file);
+        }
+    };
+    add(manifest.output, FileTask::Kind::Output, QString());
+    add(manifest.error, FileTask::Kind::Error, QStringLiteral("error/"));
+    add(manifest.deleted, FileTask::Kind::Deleted, QStringLiteral("deleted/"));
+    return files;
+}
+
+} // namespace
+
 ExportJob *ExportJob::resume(fhir::FhirClient *client, const QString &folder,
                              ExportJobOptions options, QString *error, QObject *parent)
 {
@@ -389,30 +417,49 @@ void ExportJob::onManifest(const QByteArray &body, const QUrl &url)
         return fetchManifestPage(page->next);
     }
 
+    if (m_refreshingManifest)
+        return applyFreshManifest();
     m_journal.transactionTime = m_manifest.transactionTime;
     m_journal.requiresAccessToken = m_manifest.requiresAccessToken;
-    m_journal.files.clear();
-    QHash<QString, int> counters;
-    auto add = [&](const QList<ManifestFile> &files, FileTask::Kind kind,
-                   const QString &subfolder) {
-        for (const ManifestFile &f : files) {
-            const int n = ++counters[subfolder + localFileName(f.type, 0)];
-            ExportJournal::File file;
-            file.task.kind = kind;
-            file.task.type = f.type;
-            file.task.url = f.url;
-            file.task.expectedCount = f.count;
-            file.task.relativePath = localFileName(f.type, n, subfolder);
-            m_journal.files.append(file);
-        }
-    };
-    add(m_manifest.output, FileTask::Kind::Output, QString());
-    add(m_manifest.error, FileTask::Kind::Error, QStringLiteral("error/"));
-    add(m_manifest.deleted, FileTask::Kind::Deleted, QStringLiteral("deleted/"));
+    m_journal.files = journalFilesOf(m_manifest);
     log(tr("Export complete on the server: %n file(s) to download (transaction time %1).", nullptr,
            int(m_journal.files.size()))
             .arg(fhir::formatInstant(m_manifest.transactionTime)));
     setState(ExportState::Downloading);
+    startDownloads();
+}
+
+void ExportJob::applyFreshManifest()
+{
+    m_refreshingManifest = false;
+    if (m_manifest.transactionTime != m_journal.transactionTime) {
+        return finish(ExportState::Failed,
+                      tr("The server's fresh manifest belongs to another export (transaction time "
+                         "%1, not %2): start a new export.")
+                          .arg(fhir::formatInstant(m_manifest.transactionTime),
+                               fhir::formatInstant(m_journal.transactionTime)));
+    }
+    // Our file names follow the manifest's order, so the same name is the same file.
+    QHash<QString, QUrl> fresh;
+    for (const ExportJournal::File &f : journalFilesOf(m_manifest))
+        fresh.insert(f.task.relativePath, f.task.url);
+    int renewed = 0;
+    for (const int j : std::as_const(m_goneFiles)) {
+        FileTask &task = m_journal.files[j].task;
+        const QUrl url = fresh.value(task.relativePath);
+        if (url.isValid() && url != task.url) {
+            task.url = url;
+            ++renewed;
+        }
+    }
+    m_goneFiles.clear();
+    if (renewed == 0) {
+        log(tr("The fresh manifest has no new address for the missing files."));
+        return onDownloadsFinished();
+    }
+    log(tr("The fresh manifest has new addresses for %n file(s); downloading again.", nullptr,
+           renewed));
+    saveJournal();
     startDownloads();
 }
 
@@ -437,6 +484,10 @@ void ExportJob::startDownloads()
 {
     DownloadOptions options = m_options.download;
     options.auth = m_journal.requiresAccessToken ? fhir::AuthMode::Always : fhir::AuthMode::Never;
+    if (m_queue) { // a second round, after a fresh manifest
+        m_queue->disconnect(this);
+        m_queue->deleteLater();
+    }
     m_queue = new DownloadQueue(m_client, m_folder, options, m_options.parallelDownloads, this);
     QList<FileTask> tasks;
     m_queueToJournal.clear();
@@ -467,6 +518,10 @@ void ExportJob::startDownloads()
                 f.bytes = result.bytes;
                 f.problemCount = result.problemCount;
                 f.message = result.ok ? QString() : result.message;
+                const int status = result.error.httpStatus;
+                if (!result.ok && result.error.kind == fhir::FhirError::Kind::Http &&
+                    (status == 404 || status == 410))
+                    m_goneFiles.insert(j);
                 for (const LineProblem &p : result.problems)
                     m_problems.append({f.task.relativePath, p});
                 saveJournal();
@@ -544,6 +599,18 @@ void ExportJob::onDownloadsFinished()
         }
         withProblems += f.problemCount > 0 ? 1 : 0;
         errorFiles += f.task.kind == FileTask::Kind::Error ? 1 : 0;
+    }
+    if (failed > 0 && !m_goneFiles.isEmpty() && !m_manifestRefreshed &&
+        m_journal.statusUrl.isValid()) {
+        // Signed file URLs expire; the status URL keeps answering with the manifest, and may
+        // sign them afresh.
+        m_manifestRefreshed = true;
+        m_refreshingManifest = true;
+        m_manifestBody.clear(); // the next manifest body is a first page again
+        log(tr("%n file(s) are gone from the server (404/410); asking the status URL for a fresh "
+               "manifest.",
+               nullptr, int(m_goneFiles.size())));
+        return poll();
     }
     if (failed > 0) {
         return finish(

@@ -8,6 +8,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 namespace cohort::fhir {
@@ -91,6 +92,7 @@ private:
     void onManifest(const QByteArray &body, const QUrl &url);
     void startDownloads();
     void onDownloadsFinished();
+    void applyFreshManifest(); // after files answered 404/410: their new URLs, then again
     void finish(ExportState state, const QString &message);
     void setState(ExportState state);
     void saveJournal();
@@ -115,6 +117,11 @@ private:
     ServerProgress m_serverProgress;
     QDateTime m_nextCheck;
     QList<QPair<QString, LineProblem>> m_problems;
+    // Files that answered 404/410 (expired signed URLs, say): the status URL is asked once for a
+    // fresh manifest, and those files are fetched again from its URLs.
+    QSet<int> m_goneFiles;
+    bool m_manifestRefreshed = false;
+    bool m_refreshingManifest = false;
 };
 
 } // namespace cohort::bulk

@@ -29,7 +29,8 @@ if [ -z "$CXX" ] || ! "$CXX" --version 2>/dev/null | grep -q clang; then
 fi
 
 all_targets=(fuzz_manifest fuzz_fhir_error fuzz_retry_after fuzz_instant fuzz_x_progress
-    fuzz_capability fuzz_group_bundle fuzz_jwk fuzz_ndjson_index fuzz_resource_scan)
+    fuzz_capability fuzz_group_bundle fuzz_jwk fuzz_ndjson_index fuzz_resource_scan
+    fuzz_body_stream)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 

@@ -116,6 +116,7 @@ private slots:
     void authRejections_data();
     void authTokenLifetime();
     void faultTokenExpiry();
+    void faultExpiringUrls();
     void sameSeedSameBytes();
     void manifestPagesAndDeleted();
 };
@@ -921,6 +922,35 @@ void TestDemoServer::faultRedirectFiles()
     const Reply r = m_http.get(location);
     QCOMPARE(r.status, 200);
     QCOMPARE(r.body.count('\n'), m.counts.first());
+}
+
+void TestDemoServer::faultExpiringUrls()
+{
+    demo::DemoServerOptions o = quick();
+    o.faults = {demo::Fault::ExpiringUrls};
+    auto s = makeServer(o);
+    Manifest first;
+    QVERIFY(runExport(*s, u"/Group/"_s + firstGroupWithMembers(*s) + u"/$export?_type=Patient"_s,
+                      &first));
+    const Reply expired = m_http.get(first.outputs.first().second);
+    QCOMPARE(expired.status, 410);
+    QCOMPARE(expired.outcomeCode(), u"expired"_s);
+    QCOMPARE(s->faultsStruck(demo::Fault::ExpiringUrls), 1);
+    // The status URL hands out the same files with fresh URLs that work.
+    QUrl status = s->baseUrl();
+    for (const auto &r : s->requestLog()) {
+        if (r.path.contains("$export-poll-status"_L1))
+            status.setPath(r.path);
+    }
+    const Reply again = m_http.get(status, {{"Accept", "application/json"}});
+    QCOMPARE(again.status, 200);
+    const QJsonObject fresh = arr(again.json(), "output").first().toObject();
+    QCOMPARE(str(fresh, "type"), first.outputs.first().first);
+    const QUrl url(str(fresh, "url"));
+    QVERIFY(url != first.outputs.first().second);
+    const Reply r = m_http.get(url);
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body.count('\n'), first.counts.first());
 }
 
 void TestDemoServer::authTokens()

@@ -164,6 +164,8 @@ private slots:
     void progressAndCheckNow();
     void cancelWhileKickingOff();
     void cancelWhilePolling();
+    void forgottenStatusUrlFails();
+    void filesGoneWithTheExport();
     void cancelWhileDownloading();
     void resumeInProcess();
     void tokensStayHome_data();
@@ -287,6 +289,7 @@ void TestExportJob::recoverableFaults_data()
     QTest::newRow("slow-files") << u"slow-files"_s << 0.0;
     QTest::newRow("second-origin") << u"second-origin"_s << 0.0;
     QTest::newRow("redirect-files") << u"redirect-files"_s << 0.0;
+    QTest::newRow("expiring-urls") << u"expiring-urls"_s << 0.0;
 }
 
 void TestExportJob::recoverableFaults()
@@ -314,6 +317,15 @@ void TestExportJob::recoverableFaults()
     }
     if (fault == "second-origin"_L1 || fault == "redirect-files"_L1)
         QVERIFY(s.server->secondOriginRequests() >= int(job.journal().files.size()));
+    if (fault == "expiring-urls"_L1) {
+        // Every file's first URL had expired: one fresh manifest, then each file once more.
+        QCOMPARE(s.server->faultsStruck(demo::Fault::ExpiringUrls),
+                 int(job.journal().files.size()));
+        int manifests = 0;
+        for (const auto &r : s.server->requestLog())
+            manifests += r.path.contains("$export-poll-status"_L1) && r.status == 200 ? 1 : 0;
+        QCOMPARE(manifests, 2);
+    }
 }
 
 void TestExportJob::fatalFaults_data()
@@ -419,6 +431,65 @@ void TestExportJob::cancelWhilePolling()
     QVERIFY2(sawDelete, "cancel must DELETE the status URL");
     QCOMPARE(m_http.get(job.journal().statusUrl).status, 404);
     QCOMPARE(bulk::ExportJournal::load(job.folder())->state, ExportState::Cancelled);
+}
+
+// The server forgets the export while we poll (a restart, an expiry, someone's DELETE): the
+// next poll's 404 ends the export with that reason, not an endless wait.
+void TestExportJob::forgottenStatusUrlFails()
+{
+    demo::DemoServerOptions o = quick();
+    o.exportSeconds = 60;
+    auto s = setup(o);
+    QTemporaryDir dir;
+    ExportJob job(s.client.get(), groupRequest(*s.server), dir.filePath(u"out"_s));
+    QVERIFY(job.prepare(nullptr));
+    QSignalSpy done(&job, &ExportJob::finished);
+    job.start();
+    QTRY_VERIFY_WITH_TIMEOUT(job.progress().nextCheck.isValid(), 5000); // between two polls
+    QCOMPARE(m_http.del(job.journal().statusUrl).status, 202);
+    job.checkNow();
+    QVERIFY(done.wait(10000));
+    QCOMPARE(job.state(), ExportState::Failed);
+    QVERIFY2(job.journal().message.contains("The server no longer knows this export (404)"_L1),
+             qPrintable(job.journal().message));
+    QCOMPARE(bulk::ExportJournal::load(job.folder())->state, ExportState::Failed);
+    QVERIFY(ndjsonFilesIn(job.folder()).isEmpty());
+}
+
+// The server drops the export and its files while we download (it expired): the missing files
+// answer 404, the status URL is asked for a fresh manifest once, answers 404 too, and the export
+// fails saying so; the files already complete are kept.
+void TestExportJob::filesGoneWithTheExport()
+{
+    demo::DemoServerOptions o = quick();
+    o.resourcesPerFile = 100;
+    o.faults = {demo::Fault::SlowFiles};
+    o.slowChunkBytes = 1024;
+    o.slowChunkIntervalMs = 20;
+    auto s = setup(o);
+    QTemporaryDir dir;
+    bulk::ExportJobOptions options;
+    options.parallelDownloads = 1;
+    ExportJob job(s.client.get(), groupRequest(*s.server, {u"Patient"_s, u"Observation"_s}),
+                  dir.filePath(u"out"_s), options);
+    QVERIFY(job.prepare(nullptr));
+    QSignalSpy done(&job, &ExportJob::finished);
+    QSignalSpy fileDone(&job, &ExportJob::fileFinished);
+    job.start();
+    QVERIFY(fileDone.wait(60000)); // one file is complete, the next one is on its way
+    QVERIFY(job.journal().files.size() >= 3);
+    QCOMPARE(m_http.del(job.journal().statusUrl).status, 202);
+    QVERIFY(done.wait(60000));
+    QCOMPARE(job.state(), ExportState::Failed);
+    const QString message = job.journal().message;
+    QVERIFY2(message.contains("The server no longer knows this export (404)"_L1),
+             qPrintable(message));
+    int statusPolls = 0;
+    for (const auto &r : s.server->requestLog())
+        statusPolls += r.path.contains("$export-poll-status"_L1) && r.method == "GET" ? 1 : 0;
+    QVERIFY2(statusPolls >= 2, "the status URL must have been asked again");
+    const auto kept = ndjsonFilesIn(job.folder());
+    QVERIFY(!kept.isEmpty() && kept.size() < job.journal().files.size());
 }
 
 void TestExportJob::cancelWhileDownloading()
