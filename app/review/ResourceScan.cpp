@@ -20,8 +20,10 @@
 #endif
 
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <new>
 #include <string>
@@ -55,14 +57,11 @@ constexpr ClassName kClassNames[] = {
     {Problem::Class::LineTooLong, "line-too-long"},
 };
 
-// "Type/id" as 128 bits: two independent 64-bit hashes make a false match practically impossible
-// at a fraction of the memory of the strings.
-struct Key
-{
-    quint64 a = 0, b = 0;
-    friend bool operator==(const Key &l, const Key &r) { return l.a == r.a && l.b == r.b; }
-};
-Key keyOf(std::string_view type, std::string_view id)
+// "Type/id" as a 64-bit hash with the low bit clear (the tables keep a state bit there). Two
+// keys of one export share a hash with a probability of about n²/2^64: 1 in 7 million for a
+// million resources. Eight bytes a key keep a 1 GiB export's table within a few tens of MB;
+// fresh memory is not free either, as every new page is a fault (slow on virtual machines).
+quint64 keyOf(std::string_view type, std::string_view id)
 {
     char stack[256];
     std::string heap;
@@ -75,144 +74,191 @@ Key keyOf(std::string_view type, std::string_view id)
     std::memcpy(s, type.data(), type.size());
     s[type.size()] = '/';
     std::memcpy(s + type.size() + 1, id.data(), id.size());
-    Key k{quint64(qHashBits(s, n, 0x9e3779b97f4a7c15ULL)),
-          quint64(qHashBits(s, n, 0xc2b2ae3d27d4eb4fULL))};
-    if (k.a == 0 && k.b == 0) // (0, 0) marks a free slot below
-        k.b = 1;
-    return k;
+    const quint64 k = quint64(qHashBits(s, n, 0x9e3779b97f4a7c15ULL)) & ~quint64(1);
+    return k != 0 ? k : 2; // 0 marks a free slot
 }
 
-// Open addressing, linear probing, keys are already hashes: one cache miss per look-up, no
-// allocation per entry, and a look-up can be prefetched ahead.
+// Open addressing over 8-byte keys, linear probing, load ≤ 0.8: a look-up mostly stays in one
+// cache line and can be prefetched ahead; no allocation per entry. Each key carries a state bit
+// (kSet), and optionally a 32-bit value in a parallel array.
 class KeyTable
 {
 public:
-    KeyTable() = default;
+    static constexpr quint64 kSet = 1;
+
+    explicit KeyTable(bool withValues = false)
+        : m_withValues(withValues)
+    {
+    }
     KeyTable(const KeyTable &) = delete;
     KeyTable &operator=(const KeyTable &) = delete;
-    ~KeyTable() { release(m_slots, m_capacity); }
+    ~KeyTable() { release(); }
 
-    struct Slot
+    // The slot of key (state bit clear), inserted with `state` when absent; *inserted tells which.
+    size_t findOrInsert(quint64 key, quint64 state, bool *inserted)
     {
-        Key key;
-        quint32 value;
-        quint32 count; // for the caller: in the slot, so counting costs no other cache miss
-    };
-
-    // The slot of k, inserted (value `fresh`) when absent; *inserted tells which.
-    Slot *findOrInsert(const Key &k, quint32 fresh, bool *inserted)
-    {
-        if ((m_size + 1) * 2 > m_capacity)
+        if (m_size * 5 >= m_capacity * 4)
             grow();
-        const size_t mask = m_capacity - 1;
-        for (size_t i = slotOf(k, mask);; i = (i + 1) & mask) {
-            Slot &s = m_slots[i];
-            if (s.key == k) {
+        for (size_t i = slotOf(key);; i = (i + 1) & m_mask) {
+            const quint64 s = m_keys[i];
+            if ((s & ~kSet) == key) {
                 *inserted = false;
-                return &s;
+                return i;
             }
-            if (s.key.a == 0 && s.key.b == 0) {
-                s.key = k;
-                s.value = fresh;
+            if (s == 0) {
+                m_keys[i] = key | state;
                 ++m_size;
                 *inserted = true;
-                return &s;
+                return i;
             }
         }
     }
-    void prefetch(const Key &k) const
+    // The slot of key, or npos.
+    size_t find(quint64 key) const
+    {
+        if (m_capacity == 0)
+            return npos;
+        for (size_t i = slotOf(key);; i = (i + 1) & m_mask) {
+            if ((m_keys[i] & ~kSet) == key)
+                return i;
+            if (m_keys[i] == 0)
+                return npos;
+        }
+    }
+    bool isSet(size_t slot) const { return m_keys[slot] & kSet; }
+    void set(size_t slot) { m_keys[slot] |= kSet; }
+    quint32 &value(size_t slot) { return m_values[slot]; }
+    void prefetch(quint64 key) const
     {
 #if defined(__GNUC__) || defined(__clang__)
         if (m_capacity != 0)
-            __builtin_prefetch(&m_slots[slotOf(k, m_capacity - 1)]);
+            __builtin_prefetch(&m_keys[slotOf(key)]);
 #else
-        Q_UNUSED(k)
+        Q_UNUSED(key)
 #endif
     }
-    template<typename F> void forEach(F &&f) const
-    {
-        for (size_t i = 0; i < m_capacity; ++i) {
-            if (m_slots[i].key.a != 0 || m_slots[i].key.b != 0)
-                f(m_slots[i]);
-        }
-    }
-
-    size_t generation() const
-    {
-        return m_capacity;
-    } // changes when slots move
+    static constexpr size_t npos = ~size_t(0);
 
 private:
-    static size_t slotOf(const Key &k, size_t mask)
-    {
-        return size_t((k.a * 0x9e3779b97f4a7c15ULL) >> 32 ^ k.b) & mask;
-    }
-    // Zeroed memory; large tables on huge pages where the system allows it, as every look-up
-    // is a cache miss and, with 4 KiB pages, a TLB miss too.
-    static Slot *allocate(size_t count)
-    {
-        const size_t bytes = count * sizeof(Slot);
-#ifdef Q_OS_LINUX
-        if (bytes >= kMapped) { // fresh zeroed pages: no memset
-            void *p =
-                mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-            if (p == MAP_FAILED)
-                throw std::bad_alloc();
-            madvise(p, bytes, MADV_HUGEPAGE);
-            return static_cast<Slot *>(p);
-        }
-#endif
-        void *p = std::calloc(count, sizeof(Slot));
-        if (!p)
-            throw std::bad_alloc();
-        return static_cast<Slot *>(p);
-    }
-    static void release(Slot *table, size_t count)
-    {
-        if (!table)
-            return;
-#ifdef Q_OS_LINUX
-        if (count * sizeof(Slot) >= kMapped) {
-            munmap(table, count * sizeof(Slot));
-            return;
-        }
-#endif
-        std::free(table);
-    }
-    static constexpr size_t kMapped = 2 * 1024 * 1024;
+    size_t slotOf(quint64 key) const { return size_t((key * 0x9e3779b97f4a7c15ULL) >> m_shift); }
     void grow()
     {
         const size_t capacity = std::max<size_t>(1024, m_capacity * 2);
-        Slot *table = allocate(capacity);
-        const size_t mask = capacity - 1;
-        for (size_t j = 0; j < m_capacity; ++j) {
-            const Slot &old = m_slots[j];
-            if (old.key.a == 0 && old.key.b == 0)
-                continue;
-            size_t i = slotOf(old.key, mask);
-            while (table[i].key.a != 0 || table[i].key.b != 0)
-                i = (i + 1) & mask;
-            table[i] = old;
-        }
-        release(m_slots, m_capacity);
-        m_slots = table;
+        quint64 *keys = allocate<quint64>(capacity);
+        quint32 *values = m_withValues ? allocate<quint32>(capacity) : nullptr;
+        quint64 *oldKeys = m_keys;
+        quint32 *oldValues = m_values;
+        const size_t oldCapacity = m_capacity;
+        m_keys = keys;
+        m_values = values;
         m_capacity = capacity;
+        m_mask = capacity - 1;
+        m_shift = 64 - std::countr_zero(capacity);
+        for (size_t j = 0; j < oldCapacity; ++j) {
+            if (oldKeys[j] == 0)
+                continue;
+            size_t i = slotOf(oldKeys[j] & ~kSet);
+            while (m_keys[i] != 0)
+                i = (i + 1) & m_mask;
+            m_keys[i] = oldKeys[j];
+            if (m_values)
+                m_values[i] = oldValues[j];
+        }
+        deallocate(oldKeys, oldCapacity);
+        deallocate(oldValues, oldCapacity);
     }
+    // Zeroed memory; large tables as fresh pages (no memset) on huge pages where the system
+    // allows it, as every look-up is a cache miss and, with 4 KiB pages, a TLB miss too.
+    template<typename T> static T *allocate(size_t count)
+    {
+#ifdef Q_OS_LINUX
+        if (count * sizeof(T) >= kMapped) {
+            void *p = mmap(nullptr, count * sizeof(T), PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p == MAP_FAILED)
+                throw std::bad_alloc();
+            madvise(p, count * sizeof(T), MADV_HUGEPAGE);
+            return static_cast<T *>(p);
+        }
+#endif
+        void *p = std::calloc(count, sizeof(T));
+        if (!p)
+            throw std::bad_alloc();
+        return static_cast<T *>(p);
+    }
+    template<typename T> static void deallocate(T *p, size_t count)
+    {
+        if (!p)
+            return;
+#ifdef Q_OS_LINUX
+        if (count * sizeof(T) >= kMapped) {
+            munmap(p, count * sizeof(T));
+            return;
+        }
+#else
+        Q_UNUSED(count)
+#endif
+        std::free(p);
+    }
+    void release()
+    {
+        deallocate(m_keys, m_capacity);
+        deallocate(m_values, m_capacity);
+    }
+    static constexpr size_t kMapped = 2 * 1024 * 1024;
 
-    Slot *m_slots = nullptr;
+    const bool m_withValues;
+    quint64 *m_keys = nullptr;
+    quint32 *m_values = nullptr;
     size_t m_capacity = 0;
+    size_t m_mask = 0;
+    int m_shift = 64;
     size_t m_size = 0;
 };
 
+// Reference texts, appended one after another in 1 MiB chunks: growing never copies (a copy
+// would double the peak memory), and a text keeps its place.
+class TextArena
+{
+public:
+    size_t append(std::string_view text)
+    {
+        if (m_chunks.empty() || m_used + text.size() > kChunk) {
+            m_chunks.emplace_back(std::max(kChunk, text.size()));
+            m_used = 0;
+        }
+        std::memcpy(m_chunks.back().data() + m_used, text.data(), text.size());
+        const size_t handle = (m_chunks.size() - 1) << 32 | m_used;
+        m_used += text.size();
+        return handle;
+    }
+    std::string_view view(size_t handle, size_t length) const
+    {
+        return {m_chunks[handle >> 32].data() + (handle & 0xffffffffU), length};
+    }
+
+private:
+    static constexpr size_t kChunk = 1 << 20;
+    std::vector<std::vector<char>> m_chunks;
+    size_t m_used = 0;
+};
+
+// The first reference to a target that was not (yet) a resource when it was met: 32 bytes, as
+// a large export has hundreds of thousands of them.
 struct RefSite
 {
-    int file = 0;
-    qint64 line = 0;
-    qint64 occurrences = 0;
-    size_t text = 0; // in Scanner::m_refText
-    quint32 textLength = 0;
-    quint32 typeLength = 0;
+    quint64 key = 0;
+    quint64 place = 0; // file << 40 | line
+    size_t text = 0;   // in Scanner::m_refText, at most kMaxRefText bytes of it
+    quint32 occurrences = 0; // saturates
+    quint16 textLength = 0;
+    quint8 typeLength = 0;
+
+    int file() const { return int(place >> 40); }
+    qint64 line() const { return qint64(place & ((quint64(1) << 40) - 1)); }
 };
+constexpr size_t kMaxRefText = 1024;
+static_assert(sizeof(size_t) >= 8, "TextArena handles need 64 bits");
 
 bool isTypeName(std::string_view s)
 {
@@ -298,7 +344,7 @@ public:
     // is in m_opText: "Type/id" (ids) or the whole reference (references) at `text`.
     struct Op
     {
-        Key key;
+        quint64 key;
         qint64 line;
         size_t text;
         quint32 textLength; // the whole text
@@ -308,7 +354,7 @@ public:
         bool ref;
     };
 
-    void queue(const Key &key, qint64 line, int file, bool ref, std::string_view text,
+    void queue(quint64 key, qint64 line, int file, bool ref, std::string_view text,
                size_t keyLength, size_t typeLength)
     {
         m_ops.push_back({key, line, m_opText.size(), quint32(text.size()), quint32(keyLength),
@@ -316,10 +362,10 @@ public:
         m_opText.append(text);
     }
 
-    void countReference(KeyTable::Slot *slot)
+    static void countReference(RefSite &site)
     {
-        if (++slot->count == 0) // wrapped: the site keeps the rest
-            m_sites[(slot->value & ~kIsResource) - 1].occurrences += qint64(1) << 32;
+        if (site.occurrences != std::numeric_limits<quint32>::max())
+            ++site.occurrences;
     }
 
     void flush()
@@ -327,49 +373,56 @@ public:
         constexpr size_t kAhead = 16; // look-ups in flight: each is a cache miss
         const size_t n = m_ops.size();
         for (size_t i = 0; i < n; ++i) {
-            if (i + kAhead < n) {
-                const Op &next = m_ops[i + kAhead];
-                m_keys.prefetch(next.key);
-            }
+            if (i + kAhead < n)
+                m_keys.prefetch(m_ops[i + kAhead].key);
             const Op &op = m_ops[i];
             const std::string_view text(m_opText.data() + op.text, op.textLength);
+            bool inserted = false;
             if (!op.ref) {
-                bool inserted = false;
-                KeyTable::Slot *slot = m_keys.findOrInsert(op.key, kIsResource, &inserted);
-                if (!inserted && !(slot->value & kIsResource)) {
-                    slot->value |= kIsResource; // referenced before
-                } else if (!inserted) {
-                    const std::string_view type = text.substr(0, op.typeLength);
-                    const std::string_view id = text.substr(op.typeLength + 1);
-                    problem(op.file, op.line, Problem::Class::DuplicateId,
-                            u"%1/%2 occurs more than once"_s.arg(
-                                QString::fromUtf8(type.data(), qsizetype(type.size())),
-                                QString::fromUtf8(id.data(), qsizetype(id.size()))));
+                const size_t slot = m_keys.findOrInsert(op.key, KeyTable::kSet, &inserted);
+                if (inserted)
+                    continue;
+                if (!m_keys.isSet(slot)) { // referenced before
+                    m_keys.set(slot);
+                    continue;
                 }
+                const std::string_view type = text.substr(0, op.typeLength);
+                const std::string_view id = text.substr(op.typeLength + 1);
+                problem(op.file, op.line, Problem::Class::DuplicateId,
+                        u"%1/%2 occurs more than once"_s.arg(
+                            QString::fromUtf8(type.data(), qsizetype(type.size())),
+                            QString::fromUtf8(id.data(), qsizetype(id.size()))));
                 continue;
             }
             const std::string_view key = text.substr(0, op.keyLength);
-            // Resources of one patient follow each other: the same target again is common.
-            if (m_lastSlot && m_lastGeneration == m_keys.generation() && key == m_lastRefKey) {
-                countReference(m_lastSlot);
+            // Resources of one patient follow each other: the same target again is common. A
+            // target that was resolved stays resolved, so the last answer holds.
+            if (m_lastRefValid && key == m_lastRefKey) {
+                if (m_lastSite != kNoSite)
+                    countReference(m_sites[m_lastSite]);
                 continue;
             }
-            bool inserted = false;
-            KeyTable::Slot *slot = m_keys.findOrInsert(op.key, 0, &inserted);
-            if ((slot->value & ~kIsResource) == 0) { // the first reference to it
-                slot->value |= quint32(m_sites.size() + 1);
-                RefSite site;
-                site.file = op.file;
-                site.line = op.line;
-                site.text = m_refText.size();
-                site.textLength = op.textLength;
-                site.typeLength = op.typeLength;
-                m_refText.append(text);
-                m_sites.push_back(site);
+            const size_t slot = m_keys.findOrInsert(op.key, 0, &inserted);
+            size_t site = kNoSite;
+            if (inserted) { // the first reference to it, and no such resource so far
+                site = m_sites.size();
+                RefSite s;
+                s.key = op.key;
+                s.place = quint64(op.file) << 40 | quint64(op.line);
+                s.occurrences = 1;
+                const std::string_view kept = text.substr(0, kMaxRefText);
+                s.text = m_refText.append(kept);
+                s.textLength = quint16(kept.size());
+                s.typeLength = quint8(op.typeLength);
+                m_sites.push_back(s);
+                bool fresh = false;
+                m_siteOf.value(m_siteOf.findOrInsert(op.key, 0, &fresh)) = quint32(site);
+            } else if (!m_keys.isSet(slot)) { // referenced before, no resource yet
+                site = m_siteOf.value(m_siteOf.find(op.key));
+                countReference(m_sites[site]);
             }
-            countReference(slot);
-            m_lastSlot = slot;
-            m_lastGeneration = m_keys.generation();
+            m_lastRefValid = true;
+            m_lastSite = site;
             m_lastRefKey.assign(key);
         }
         m_ops.clear();
@@ -610,28 +663,19 @@ public:
         std::vector<std::string> present; // the types in the export
         for (auto it = m_result.countsByType.cbegin(); it != m_result.countsByType.cend(); ++it)
             present.push_back(it.key().toStdString());
-        std::vector<bool> resolved(m_sites.size(), false);
-        m_keys.forEach([&](const KeyTable::Slot &slot) {
-            if ((slot.value & ~kIsResource) == 0)
-                return;
-            const size_t site = (slot.value & ~kIsResource) - 1;
-            m_sites[site].occurrences += slot.count;
-            if (slot.value & kIsResource)
-                resolved[site] = true;
-        });
         for (size_t i = 0; i < m_sites.size(); ++i) { // in the order they were first seen
             const RefSite &site = m_sites[i];
-            const std::string_view text(m_refText.data() + site.text, site.textLength);
-            if (resolved[i] || std::find(present.begin(), present.end(),
+            const std::string_view text = m_refText.view(site.text, site.textLength);
+            if (m_keys.isSet(m_keys.find(site.key)) || std::find(present.begin(), present.end(),
                                          text.substr(0, site.typeLength)) == present.end())
                 continue;
             QString message = u"%1 is not in the export"_s.arg(
                 QString::fromUtf8(text.data(), qsizetype(text.size())));
             if (site.occurrences > 1)
                 message += u" (referenced %1 times, first here)"_s.arg(site.occurrences);
-            unresolved.append({m_inputs.at(site.file).path, site.line,
+            unresolved.append({m_inputs.at(site.file()).path, site.line(),
                                Problem::Class::UnresolvedReference, message});
-            m_order.insert(m_inputs.at(site.file).path, site.file);
+            m_order.insert(m_inputs.at(site.file()).path, site.file());
         }
         std::stable_sort(unresolved.begin(), unresolved.end(),
                          [this](const Problem &l, const Problem &r) {
@@ -687,14 +731,15 @@ private:
     std::vector<char> m_buffer;
     std::vector<std::vector<std::pair<std::string, qint64>>> m_counts; // in order first seen
     size_t m_lastCount = 0;
-    // "Type/id" of every resource and every reference target, one look-up each: kIsResource
-    // when a resource has it, the low bits 1 + its index in m_sites when it was referenced.
-    static constexpr quint32 kIsResource = 0x80000000U;
+    // "Type/id" of every resource (kSet) and of every reference target not yet met as a resource
+    // when referenced; those have a RefSite, found through m_siteOf.
     KeyTable m_keys;
-    std::vector<RefSite> m_sites;
-    std::string m_refText;                // the text of every first reference, one after another
-    KeyTable::Slot *m_lastSlot = nullptr; // the last reference's, while generation() holds
-    size_t m_lastGeneration = 0;
+    KeyTable m_siteOf{true};
+    std::deque<RefSite> m_sites; // in chunks: growing copies nothing
+    TextArena m_refText;
+    static constexpr size_t kNoSite = ~size_t(0);
+    bool m_lastRefValid = false; // the last reference: its target and site (or kNoSite)
+    size_t m_lastSite = kNoSite;
     std::string m_lastRefKey;
     std::vector<std::string_view> m_found;
     std::vector<Op> m_ops;
