@@ -1,5 +1,7 @@
 #include "DemoServer.h"
 
+#include "WorkerPool.h"
+
 #include "AppInfo.h"
 #include "DemoExportJob.h"
 #include "HttpUtil.h"
@@ -814,7 +816,7 @@ void DemoServer::kickOff(const HttpRequest &request, int level, const QString &g
     const QString jobId = job->id;
     const ExportParameters copy = *params;
     job->future = QtConcurrent::run(
-        [cohort, copy, perFile, jobId] { return generateExportFiles(*cohort, copy, perFile, jobId); });
+        workerPool(), [cohort, copy, perFile, jobId] { return generateExportFiles(*cohort, copy, perFile, jobId); });
     m_jobs.insert(job->id, job);
 
     const QString statusUrl = baseUrl().toString() + u"/$export-poll-status/"_s + job->id;

@@ -1,5 +1,7 @@
 #include "GzipCache.h"
 
+#include "WorkerPool.h"
+
 #include "export/GzipInflater.h"
 
 #include <QCryptographicHash>
@@ -103,7 +105,7 @@ QString GzipCache::decompress(const QString &gzPath, const QString &target,
 void GzipCache::start(const QStringList &paths)
 {
     m_cancel.store(false);
-    m_future = QtConcurrent::run([this, paths] {
+    m_future = QtConcurrent::run(workerPool(), [this, paths] {
         qint64 total = 0, before = 0;
         for (const QString &p : paths)
             if (isGzip(p))

@@ -1,5 +1,7 @@
 #include "LineFilter.h"
 
+#include "WorkerPool.h"
+
 #include <QFile>
 #include <QtConcurrent/QtConcurrentRun>
 #include <cstring>
@@ -92,7 +94,7 @@ void LineFilter::start(const QString &path, const QString &query)
     }
     m_cancel.store(false);
     m_finished.store(false);
-    m_future = QtConcurrent::run([this, path, q = parse(query)] { run(path, q); });
+    m_future = QtConcurrent::run(workerPool(), [this, path, q = parse(query)] { run(path, q); });
 }
 
 std::vector<qint64> LineFilter::takeMatches()

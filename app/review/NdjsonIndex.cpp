@@ -1,5 +1,7 @@
 #include "NdjsonIndex.h"
 
+#include "WorkerPool.h"
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -82,7 +84,7 @@ void NdjsonIndex::start()
     const QFileInfo info(m_path);
     m_size = info.size();
     m_mtime = info.lastModified();
-    m_future = QtConcurrent::run(QThreadPool::globalInstance(), [this] { run(); });
+    m_future = QtConcurrent::run(workerPool(), [this] { run(); });
 }
 
 void NdjsonIndex::cancel()

@@ -46,7 +46,7 @@ public:
     ~NdjsonIndex() override; // cancels and waits for the worker
 
     QString path() const { return m_path; }
-    void start(); // once; indexing runs on QThreadPool::globalInstance()
+    void start(); // once; indexing runs on workerPool()
     void cancel();
     bool isRunning() const;
     bool isFinished() const { return m_finished.load(); }

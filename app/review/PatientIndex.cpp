@@ -1,5 +1,7 @@
 #include "PatientIndex.h"
 
+#include "WorkerPool.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -68,7 +70,7 @@ void PatientIndex::start(const QStringList &files)
         m_locations.clear();
         m_names.clear();
     }
-    m_future = QtConcurrent::run([this] { run(); });
+    m_future = QtConcurrent::run(workerPool(), [this] { run(); });
 }
 
 QStringList PatientIndex::referencedPatients(QByteArrayView line)

@@ -1,5 +1,7 @@
 #include "ResourceScan.h"
 
+#include "WorkerPool.h"
+
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
@@ -910,7 +912,7 @@ void ResourceScan::start(const QList<ScanInput> &inputs)
             }
         }
     }
-    m_future = QtConcurrent::run(QThreadPool::globalInstance(), [this, inputs, cacheFile] {
+    m_future = QtConcurrent::run(workerPool(), [this, inputs, cacheFile] {
         auto post = [this](qint64 done, qint64 total) {
             QMetaObject::invokeMethod(
                 this, [this, done, total] { emit progress(done, total); }, Qt::QueuedConnection);

@@ -78,8 +78,9 @@ struct ScanOptions
 // against the manifest, ids (missing, duplicate per type), counts, and references "Type/id" to
 // a type present in the export whose target is missing (checked once all files are read).
 //
-// Memory: ids are kept as 128-bit hashes of "Type/id" (an open-addressing table, 20–40 bytes
-// each), references once per distinct target with the first place it occurs and how often.
+// Memory: "Type/id" keys are 64-bit hashes in an open-addressing table (about 10 bytes per
+// resource); a reference costs memory only when its target was not yet met as a resource (its
+// first place, its text and how often it occurs, about 50 bytes per distinct target).
 //
 // Results are cached in cacheFolder (one JSON file per set of inputs, keyed by absolute path,
 // size and mtime of every file), so reopening an export is instant and a changed file rescans.
@@ -91,7 +92,7 @@ public:
     ~ResourceScan() override;                                              // cancels and waits
 
     void setOptions(const ScanOptions &options) { m_options = options; }
-    // Answers from the cache or scans on QThreadPool::globalInstance(); then finished().
+    // Answers from the cache or scans on workerPool(); then finished().
     void start(const QList<ScanInput> &inputs);
     void cancel() { m_cancel.store(true); }
     bool isFinished() const { return m_finished.load(); }

@@ -1,5 +1,6 @@
 // NdjsonIndex: line boundaries on awkward input, types, > 4 GiB offsets, progress and cancel.
 
+#include "WorkerPool.h"
 #include "review/NdjsonIndex.h"
 
 #include <QFile>
@@ -7,6 +8,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThreadPool>
 
 #ifdef Q_OS_UNIX
 #include <sys/stat.h>
@@ -79,6 +81,7 @@ private slots:
     void veryLongLines();
     void invalidUtf8AndBinary();
     void changedWhileOpen();
+    void leavesGlobalPoolFree();
     void beyondFourGiB();
     void progressive();
     void cancel();
@@ -299,6 +302,19 @@ void TestNdjsonIndex::cancel()
     QVERIFY(idx.wasCancelled());
     QVERIFY(idx.lineCount() < data.count('\n'));
     QVERIFY(idx.bytesIndexed() < data.size());
+}
+
+
+// Qt's raster painter hands parts of large fills to QThreadPool::globalInstance() and waits for
+// them: a long index there froze the review window's painting for seconds.
+void TestNdjsonIndex::leavesGlobalPoolFree()
+{
+    NdjsonIndex idx(write(manyLines(32 << 20)));
+    QSignalSpy finished(&idx, &NdjsonIndex::finished);
+    idx.start();
+    QCOMPARE(QThreadPool::globalInstance()->activeThreadCount(), 0);
+    QCOMPARE(cohort::workerPool()->activeThreadCount(), 1);
+    QVERIFY(finished.wait(60000));
 }
 
 QTEST_GUILESS_MAIN(TestNdjsonIndex)
