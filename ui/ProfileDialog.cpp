@@ -1,5 +1,6 @@
 #include "ProfileDialog.h"
 
+#include "WorkerPool.h"
 #include "auth/CredentialStore.h"
 #include "auth/Jwk.h"
 #include "auth/ProfileStore.h"
@@ -562,7 +563,7 @@ void ProfileDialog::generateKey()
         showPublicKey(pem);
         setDirty(true);
     });
-    watcher->setFuture(QtConcurrent::run([alg, kid] {
+    watcher->setFuture(QtConcurrent::run(workerPool(), [alg, kid] {
         QString error;
         const auth::Key key = auth::Key::generate(alg, kid, &error);
         return key.isNull() ? QByteArray() : key.privatePem();

@@ -245,16 +245,13 @@ private:
     size_t m_used = 0;
 };
 
-// The first reference to a target that was not (yet) a resource when it was met: 32 bytes, as
-// a large export has hundreds of thousands of them.
+// The first reference to a target missing from the export (found by the second pass).
 struct RefSite
 {
-    quint64 key = 0;
     quint64 place = 0; // file << 40 | line
     size_t text = 0;   // in Scanner::m_refText, at most kMaxRefText bytes of it
     quint32 occurrences = 0; // saturates
     quint16 textLength = 0;
-    quint8 typeLength = 0;
 
     int file() const { return int(place >> 40); }
     qint64 line() const { return qint64(place & ((quint64(1) << 40) - 1)); }
@@ -386,6 +383,7 @@ public:
                     continue;
                 if (!m_keys.isSet(slot)) { // referenced before
                     m_keys.set(slot);
+                    --pendingFor(text.substr(0, op.typeLength));
                     continue;
                 }
                 const std::string_view type = text.substr(0, op.typeLength);
@@ -397,34 +395,13 @@ public:
                 continue;
             }
             const std::string_view key = text.substr(0, op.keyLength);
-            // Resources of one patient follow each other: the same target again is common. A
-            // target that was resolved stays resolved, so the last answer holds.
-            if (m_lastRefValid && key == m_lastRefKey) {
-                if (m_lastSite != kNoSite)
-                    countReference(m_sites[m_lastSite]);
+            // Resources of one patient follow each other: the same target again is common.
+            if (m_lastRefValid && key == m_lastRefKey)
                 continue;
-            }
-            const size_t slot = m_keys.findOrInsert(op.key, 0, &inserted);
-            size_t site = kNoSite;
-            if (inserted) { // the first reference to it, and no such resource so far
-                site = m_sites.size();
-                RefSite s;
-                s.key = op.key;
-                s.place = quint64(op.file) << 40 | quint64(op.line);
-                s.occurrences = 1;
-                const std::string_view kept = text.substr(0, kMaxRefText);
-                s.text = m_refText.append(kept);
-                s.textLength = quint16(kept.size());
-                s.typeLength = quint8(op.typeLength);
-                m_sites.push_back(s);
-                bool fresh = false;
-                m_siteOf.value(m_siteOf.findOrInsert(op.key, 0, &fresh)) = quint32(site);
-            } else if (!m_keys.isSet(slot)) { // referenced before, no resource yet
-                site = m_siteOf.value(m_siteOf.find(op.key));
-                countReference(m_sites[site]);
-            }
+            m_keys.findOrInsert(op.key, 0, &inserted);
+            if (inserted) // a target not met as a resource so far
+                ++pendingFor(text.substr(0, op.typeLength));
             m_lastRefValid = true;
-            m_lastSite = site;
             m_lastRefKey.assign(key);
         }
         m_ops.clear();
@@ -439,20 +416,20 @@ public:
         m_pending.clear();
     }
 
-    // Every "reference" string member at any depth.
-    void walk(simdjson::dom::element e, int file, qint64 line)
+    // Every "reference" string member at any depth, into m_found.
+    void walk(simdjson::dom::element e)
     {
         if (e.is_object()) {
             for (auto field : simdjson::dom::object(e)) {
                 if (field.key == "reference" && field.value.is_string())
-                    reference(std::string_view(field.value), file, line);
+                    m_found.push_back(std::string_view(field.value));
                 else if (field.value.is_object() || field.value.is_array())
-                    walk(field.value, file, line);
+                    walk(field.value);
             }
         } else if (e.is_array()) {
             for (auto child : simdjson::dom::array(e)) {
                 if (child.is_object() || child.is_array())
-                    walk(child, file, line);
+                    walk(child);
             }
         }
     }
@@ -461,7 +438,7 @@ public:
     // valid JSON an unescaped `"reference"` followed by `:` is a key (a string's closing quote
     // cannot be followed by a letter). Keys spelled with \u escapes, and values with escapes,
     // need the tree: false then, and nothing was recorded.
-    bool textReferences(const char *data, size_t length, int file, qint64 line)
+    bool textReferences(const char *data, size_t length)
     {
         const char *const begin = data, *const end = data + length;
         if (std::string_view(data, length).find("\\u") != std::string_view::npos)
@@ -497,25 +474,50 @@ public:
             m_found.push_back(std::string_view(v, size_t(q - v)));
             p = q + 1;
         }
-        for (const std::string_view ref : m_found)
-            reference(ref, file, line);
         return true;
+    }
+
+    // Relative "Type/id" or "Type/id/_history/v"; URLs, "#contained" and urn:uuid are not ours
+    // to resolve (false).
+    static bool splitReference(std::string_view ref, std::string_view *type, std::string_view *id)
+    {
+        const size_t slash = ref.find('/');
+        if (slash == std::string_view::npos)
+            return false;
+        *type = ref.substr(0, slash);
+        *id = ref.substr(slash + 1);
+        if (const size_t h = id->find("/_history/"); h != std::string_view::npos)
+            *id = id->substr(0, h);
+        return isTypeName(*type) && isId(*id);
     }
 
     void reference(std::string_view ref, int file, qint64 line)
     {
-        // Relative "Type/id" or "Type/id/_history/v"; URLs, "#contained" and urn:uuid are not
-        // ours to resolve.
-        const size_t slash = ref.find('/');
-        if (slash == std::string_view::npos)
-            return;
-        const std::string_view type = ref.substr(0, slash);
-        std::string_view id = ref.substr(slash + 1);
-        if (const size_t h = id.find("/_history/"); h != std::string_view::npos)
-            id = id.substr(0, h);
-        if (!isTypeName(type) || !isId(id))
-            return;
-        queue(keyOf(type, id), line, file, true, ref, type.size() + 1 + id.size(), type.size());
+        std::string_view type, id;
+        if (splitReference(ref, &type, &id))
+            queue(keyOf(type, id), line, file, true, ref, type.size() + 1 + id.size(), type.size());
+    }
+
+    // Targets referenced but not (yet) met as resources, per type: a second pass over the
+    // files is only needed when one of the export's own types has some at the end.
+    qint64 &pendingFor(std::string_view type)
+    {
+        auto &pending = m_pendingByType;
+        if (m_lastPending < pending.size() && pending[m_lastPending].first == type)
+            return pending[m_lastPending].second;
+        for (size_t i = 0; i < pending.size(); ++i) {
+            if (pending[i].first == type) {
+                m_lastPending = i;
+                return pending[i].second;
+            }
+        }
+        if (pending.size() >= kMaxPendingTypes) { // absurd input: count them all together
+            m_pendingOverflow = true;
+            return pending.front().second;
+        }
+        pending.emplace_back(std::string(type), 0);
+        m_lastPending = pending.size() - 1;
+        return pending.back().second;
     }
 
     qint64 &countFor(int file, std::string_view type)
@@ -573,11 +575,22 @@ public:
             m_idText.assign(type).append(1, '/').append(id);
             queue(keyOf(type, id), lineNo, file, false, m_idText, m_idText.size(), type.size());
         }
-        if (!textReferences(data, length, file, lineNo))
-            walk(doc, file, lineNo);
+        m_found.clear();
+        if (!textReferences(data, length)) {
+            m_found.clear();
+            walk(doc);
+        }
+        for (const std::string_view ref : m_found)
+            reference(ref, file, lineNo);
     }
-    bool scanFile(int file, const std::atomic_bool &cancel,
-                  const std::function<void(qint64)> &advanced)
+    // Every line of a file, in blocks: onLine(data, length, lineNo) with SIMDJSON_PADDING
+    // readable bytes after the line, onBlock() after each block's lines, onTooLong(lineNo) for a
+    // line longer than maxLineBytes (its bytes are skipped). Both passes read through here, so
+    // they see the same lines with the same numbers.
+    template<typename OnLine, typename OnBlock, typename OnTooLong>
+    bool readLines(int file, const std::atomic_bool &cancel,
+                   const std::function<void(qint64)> &advanced, OnLine &&onLine,
+                   OnBlock &&onBlock, OnTooLong &&onTooLong)
     {
         const ScanInput &in = m_inputs.at(file);
         QFile f(in.path);
@@ -589,7 +602,6 @@ public:
         size_t filled = 0;
         qint64 lineNo = 0;
         bool skipping = false; // inside a line already reported as too long
-        qint64 skippedLength = 0;
         for (;;) {
             if (cancel.load())
                 return false;
@@ -599,7 +611,8 @@ public:
                 m_result.error = u"Cannot read %1: %2"_s.arg(in.path, f.errorString());
                 return false;
             }
-            advanced(n);
+            if (advanced)
+                advanced(n);
             const bool eof = n == 0;
             const char *begin = m_buffer.data();
             const char *end = begin + filled + size_t(n);
@@ -607,31 +620,26 @@ public:
             while (const char *nl =
                        static_cast<const char *>(std::memchr(cur, '\n', size_t(end - cur)))) {
                 ++lineNo;
-                if (skipping) {
+                if (skipping)
                     skipping = false;
-                } else {
-                    line(file, cur, size_t(nl - cur), lineNo);
-                }
+                else
+                    onLine(cur, size_t(nl - cur), lineNo);
                 cur = nl + 1;
             }
-            flush();
+            onBlock();
             filled = size_t(end - cur);
             if (eof) {
                 if (filled > 0 && !skipping)
-                    line(file, cur, filled, ++lineNo);
+                    onLine(cur, filled, ++lineNo);
                 break;
             }
             if (skipping) { // drop the rest of an overlong line
-                skippedLength += qint64(filled);
                 filled = 0;
                 continue;
             }
             if (qint64(filled) > m_options.maxLineBytes) {
-                problem(file, lineNo + 1, Problem::Class::LineTooLong,
-                        u"line longer than %1 bytes, not checked"_s.arg(m_options.maxLineBytes));
-                ++m_result.files[file].resources;
+                onTooLong(lineNo + 1);
                 skipping = true;
-                skippedLength = qint64(filled);
                 filled = 0;
                 continue;
             }
@@ -640,10 +648,31 @@ public:
                 m_buffer.resize((m_buffer.size() - simdjson::SIMDJSON_PADDING) * 2 +
                                 simdjson::SIMDJSON_PADDING);
         }
-        Q_UNUSED(skippedLength)
+        m_buffer.resize(size_t(kBlockSize) + simdjson::SIMDJSON_PADDING);
+        m_buffer.shrink_to_fit();
+        return true;
+    }
+
+    bool scanFile(int file, const std::atomic_bool &cancel,
+                  const std::function<void(qint64)> &advanced)
+    {
+        const bool ok = readLines(
+            file, cancel, advanced,
+            [this, file](const char *data, size_t length, qint64 lineNo) {
+                line(file, data, length, lineNo);
+            },
+            [this] { flush(); },
+            [this, file](qint64 lineNo) {
+                problem(file, lineNo, Problem::Class::LineTooLong,
+                        u"line longer than %1 bytes, not checked"_s.arg(m_options.maxLineBytes));
+                ++m_result.files[file].resources;
+            });
+        if (!ok)
+            return false;
         flush(); // the last line's problems before the whole file's
+        const ScanInput &in = m_inputs.at(file);
         ScanFileResult &fr = m_result.files[file];
-        fr.bytes = f.size();
+        fr.bytes = QFileInfo(in.path).size();
         for (const auto &[type, count] : m_counts[file]) {
             const QString name = QString::fromStdString(type);
             fr.countsByType.insert(name, count);
@@ -654,41 +683,103 @@ public:
                 file, 0, Problem::Class::CountMismatch,
                 u"%1 resources, the manifest says %2"_s.arg(fr.resources).arg(in.expectedCount));
         flush();
-        m_buffer.resize(size_t(kBlockSize) + simdjson::SIMDJSON_PADDING);
-        m_buffer.shrink_to_fit();
         return true;
     }
 
-    void checkReferences()
+    // Pass 2, for one line: the references to targets still missing, with their first place
+    // and how often they occur. Only lines that pass 1 took references from count (valid JSON
+    // with a resourceType); most lines are passed over by the text search alone.
+    void collectSites(int file, const char *data, size_t length, qint64 lineNo)
     {
-        QList<Problem> unresolved;
-        std::vector<std::string> present; // the types in the export
-        for (auto it = m_result.countsByType.cbegin(); it != m_result.countsByType.cend(); ++it)
-            present.push_back(it.key().toStdString());
-        for (size_t i = 0; i < m_sites.size(); ++i) { // in the order they were first seen
-            const RefSite &site = m_sites[i];
-            const std::string_view text = m_refText.view(site.text, site.textLength);
-            if (m_keys.isSet(m_keys.find(site.key)) || std::find(present.begin(), present.end(),
-                                         text.substr(0, site.typeLength)) == present.end())
+        if (length > 0 && data[length - 1] == '\r')
+            --length;
+        if (length == 0)
+            return;
+        const bool textual = textReferences(data, length);
+        if (textual && std::none_of(m_found.begin(), m_found.end(), [this](std::string_view ref) {
+                return missingTarget(ref) != 0;
+            }))
+            return;
+        simdjson::dom::element doc;
+        simdjson::dom::object object;
+        std::string_view type;
+        if (m_parser.parse(data, length, false).get(doc) || doc.get_object().get(object) ||
+            object["resourceType"].get_string().get(type) || type.empty())
+            return;
+        if (!textual) {
+            m_found.clear();
+            walk(doc);
+        }
+        for (const std::string_view ref : m_found) {
+            const quint64 key = missingTarget(ref);
+            if (key == 0)
                 continue;
+            bool inserted = false;
+            const size_t slot = m_siteOf.findOrInsert(key, 0, &inserted);
+            if (!inserted) {
+                countReference(m_sites[m_siteOf.value(slot)]);
+                continue;
+            }
+            m_siteOf.value(slot) = quint32(m_sites.size());
+            RefSite site;
+            site.place = quint64(file) << 40 | quint64(lineNo);
+            site.occurrences = 1;
+            const std::string_view kept = ref.substr(0, kMaxRefText);
+            site.text = m_refText.append(kept);
+            site.textLength = quint16(kept.size());
+            m_sites.push_back(site);
+        }
+    }
+
+    // The key of a reference whose target is of a type in the export and was never met as a
+    // resource; 0 otherwise.
+    quint64 missingTarget(std::string_view ref) const
+    {
+        std::string_view type, id;
+        if (!splitReference(ref, &type, &id) ||
+            std::find(m_present.begin(), m_present.end(), type) == m_present.end())
+            return 0;
+        const quint64 key = keyOf(type, id);
+        const size_t slot = m_keys.find(key);
+        return slot != KeyTable::npos && !m_keys.isSet(slot) ? key : 0;
+    }
+
+    bool checkReferences(const std::atomic_bool &cancel)
+    {
+        for (auto it = m_result.countsByType.cbegin(); it != m_result.countsByType.cend(); ++it)
+            m_present.push_back(it.key().toStdString());
+        bool missing = m_pendingOverflow;
+        for (const auto &[type, count] : m_pendingByType)
+            missing |= count > 0 && std::find(m_present.begin(), m_present.end(), type) != m_present.end();
+        if (!missing)
+            return true;
+        for (int file = 0; file < m_inputs.size(); ++file) {
+            const bool ok = readLines(
+                file, cancel, {},
+                [this, file](const char *data, size_t length, qint64 lineNo) {
+                    collectSites(file, data, length, lineNo);
+                },
+                [] {}, [](qint64) {});
+            if (!ok)
+                return false;
+        }
+        QList<Problem> unresolved;
+        for (const RefSite &site : m_sites) { // in the order they were first seen
+            const std::string_view text = m_refText.view(site.text, site.textLength);
             QString message = u"%1 is not in the export"_s.arg(
                 QString::fromUtf8(text.data(), qsizetype(text.size())));
             if (site.occurrences > 1)
                 message += u" (referenced %1 times, first here)"_s.arg(site.occurrences);
             unresolved.append({m_inputs.at(site.file()).path, site.line(),
                                Problem::Class::UnresolvedReference, message});
-            m_order.insert(m_inputs.at(site.file()).path, site.file());
         }
-        std::stable_sort(unresolved.begin(), unresolved.end(),
-                         [this](const Problem &l, const Problem &r) {
-                             const int lf = m_order.value(l.file), rf = m_order.value(r.file);
-                             return lf != rf ? lf < rf : l.line < r.line;
-                         });
-        for (const Problem &p : unresolved) {
+        // Sites come in file then line order already; problems of a line keep their order.
+        for (const Problem &p : std::as_const(unresolved)) {
             ++m_result.problemCount;
             if (m_result.problems.size() < m_options.maxProblems)
                 m_result.problems.append(p);
         }
+        return true;
     }
 
     void run(const std::atomic_bool &cancel, const std::function<void(qint64, qint64)> &progress)
@@ -720,7 +811,10 @@ public:
                 return;
             }
         }
-        checkReferences();
+        if (!checkReferences(cancel)) {
+            m_result.cancelled = cancel.load();
+            return;
+        }
         if (progress)
             progress(total, total);
     }
@@ -733,22 +827,25 @@ private:
     std::vector<char> m_buffer;
     std::vector<std::vector<std::pair<std::string, qint64>>> m_counts; // in order first seen
     size_t m_lastCount = 0;
-    // "Type/id" of every resource (kSet) and of every reference target not yet met as a resource
-    // when referenced; those have a RefSite, found through m_siteOf.
+    // "Type/id" of every resource (kSet) and of every reference target (kSet once it is met as
+    // a resource).
     KeyTable m_keys;
+    std::vector<std::pair<std::string, qint64>> m_pendingByType; // see pendingFor()
+    size_t m_lastPending = 0;
+    bool m_pendingOverflow = false;
+    static constexpr size_t kMaxPendingTypes = 1024;
+    bool m_lastRefValid = false; // the last reference's target, looked up already
+    std::string m_lastRefKey;
+    // Pass 2: the types in the export, and the first place of each target still missing.
+    std::vector<std::string> m_present;
     KeyTable m_siteOf{true};
     std::deque<RefSite> m_sites; // in chunks: growing copies nothing
     TextArena m_refText;
-    static constexpr size_t kNoSite = ~size_t(0);
-    bool m_lastRefValid = false; // the last reference: its target and site (or kNoSite)
-    size_t m_lastSite = kNoSite;
-    std::string m_lastRefKey;
     std::vector<std::string_view> m_found;
     std::vector<Op> m_ops;
     std::string m_opText;
     std::string m_idText;
     QList<Problem> m_pending;
-    QHash<QString, int> m_order;
 };
 
 QJsonObject countsJson(const QMap<QString, qint64> &counts)

@@ -38,6 +38,19 @@ qint64 peakRssKb()
     return usage.ru_maxrss;
 }
 
+// The resident set now (not the peak), from /proc where there is one; -1 elsewhere.
+qint64 currentRssKb()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
 // CPU time of the whole process (all threads), so figures stay meaningful on a shared machine.
 qint64 cpuNs()
 {
@@ -161,6 +174,7 @@ int main(int argc, char *argv[])
     }
 
     std::atomic_bool cancel{false};
+    const qint64 rssBeforeScan = currentRssKb();
     t.start();
     const qint64 scanCpu0 = cpuNs();
     const ScanResult r = ResourceScan::scan({{path, {}, -1}}, ScanOptions{}, cancel);
@@ -179,7 +193,9 @@ int main(int argc, char *argv[])
     }
     out << "fused per-type count " << rate(size, indexNs, indexCpu) << " (the index), "
         << (fused == r.countsByType ? "same counts as ResourceScan" : "COUNTS DIFFER") << '\n';
-    out << "peak RSS             " << peakRssKb() / 1024 << " MiB\n";
+    out << "peak RSS             " << peakRssKb() / 1024 << " MiB (before the scan "
+        << rssBeforeScan / 1024 << " MiB, of which the index " << index.indexBytes() / (1024 * 1024)
+        << " MiB)\n";
     // The baseline's count over a fresh memory mapping (page faults instead of copies); last,
     // as the mapped pages count in the peak RSS.
     {
