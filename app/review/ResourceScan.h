@@ -78,9 +78,10 @@ struct ScanOptions
 // against the manifest, ids (missing, duplicate per type), counts, and references "Type/id" to
 // a type present in the export whose target is missing (checked once all files are read).
 //
-// Memory: "Type/id" keys are 64-bit hashes in an open-addressing table (about 10 bytes per
-// resource); a reference costs memory only when its target was not yet met as a resource (its
-// first place, its text and how often it occurs, about 50 bytes per distinct target).
+// Memory: "Type/id" of every resource and every reference target as a 64-bit hash in an
+// open-addressing table (about 10 bytes each). A target of an exported type that is still
+// missing at the end makes a second pass over the files find each such reference's first place
+// and count; a complete export needs no second pass.
 //
 // Results are cached in cacheFolder (one JSON file per set of inputs, keyed by absolute path,
 // size and mtime of every file), so reopening an export is instant and a changed file rescans.
