@@ -69,6 +69,7 @@ void PatientIndex::start(const QStringList &files)
         QMutexLocker lock(&m_mutex);
         m_locations.clear();
         m_names.clear();
+        m_patients.clear();
     }
     m_future = QtConcurrent::run(workerPool(), [this] { run(); });
 }
@@ -110,9 +111,11 @@ void PatientIndex::run()
     for (const QString &f : std::as_const(m_files))
         total += QFileInfo(f).size();
     qint64 done = 0;
-    QHash<QString, QList<Location>> locations;
+    QHash<QString, std::vector<Packed>> locations;
     QHash<QString, QString> names;
-    for (int fileIndex = 0; fileIndex < m_files.size() && !m_cancel.load(); ++fileIndex) {
+    // A packed location has 16 bits for the file.
+    const int files = int(qMin<qsizetype>(m_files.size(), 0x10000));
+    for (int fileIndex = 0; fileIndex < files && !m_cancel.load(); ++fileIndex) {
         QFile file(m_files[fileIndex]);
         if (!file.open(QIODevice::ReadOnly))
             continue;
@@ -126,7 +129,7 @@ void PatientIndex::run()
             if (text.indexOf("Patient") >= 0) {
                 const QStringList ids = referencedPatients(text);
                 for (const QString &id : ids)
-                    locations[id].append({fileIndex, line, start, text.size()});
+                    locations[id].push_back(pack({fileIndex, line, start, text.size()}));
                 if (!ids.isEmpty() && text.indexOf("\"resourceType\":\"Patient\"") >= 0) {
                     const QString name = nameOf(QJsonDocument::fromJson(text.toByteArray()).object());
                     if (!name.isEmpty())
@@ -166,10 +169,19 @@ void PatientIndex::run()
         if (!carry.isEmpty() && !m_cancel.load())
             handle(carry, carryStart);
     }
+    QList<Patient> sorted;
+    sorted.reserve(locations.size());
+    for (auto it = locations.begin(); it != locations.end(); ++it) {
+        it->shrink_to_fit();
+        sorted.append({it.key(), names.value(it.key())});
+    }
+    std::sort(sorted.begin(), sorted.end(),
+              [](const Patient &a, const Patient &b) { return a.id < b.id; });
     {
         QMutexLocker lock(&m_mutex);
         m_locations = std::move(locations);
         m_names = std::move(names);
+        m_patients = std::move(sorted);
     }
     m_finished.store(true);
     emit finished();
@@ -178,18 +190,33 @@ void PatientIndex::run()
 QList<PatientIndex::Patient> PatientIndex::patients() const
 {
     QMutexLocker lock(&m_mutex);
-    QList<Patient> list;
-    list.reserve(m_locations.size());
-    for (auto it = m_locations.begin(); it != m_locations.end(); ++it)
-        list.append({it.key(), m_names.value(it.key())});
-    std::sort(list.begin(), list.end(), [](const Patient &a, const Patient &b) { return a.id < b.id; });
-    return list;
+    return m_patients; // shared, not copied
+}
+
+PatientIndex::Packed PatientIndex::pack(const Location &l)
+{
+    return {quint64(l.offset) << 16 | quint64(l.file),
+            quint64(l.line) << 24 | qMin(quint64(l.length), kLongLine)};
+}
+
+PatientIndex::Location PatientIndex::unpack(const Packed &p)
+{
+    const quint64 length = p.lineLength & kLongLine;
+    return {int(p.offsetFile & 0xffff), qint64(p.lineLength >> 24), qint64(p.offsetFile >> 16),
+            length == kLongLine ? -1 : qint64(length)};
 }
 
 QList<PatientIndex::Location> PatientIndex::locations(const QString &patientId) const
 {
     QMutexLocker lock(&m_mutex);
-    return m_locations.value(patientId);
+    QList<Location> list;
+    const auto it = m_locations.constFind(patientId);
+    if (it == m_locations.cend())
+        return list;
+    list.reserve(qsizetype(it->size()));
+    for (const Packed &p : *it)
+        list.append(unpack(p));
+    return list;
 }
 
 QList<PatientIndex::Patient> PatientIndex::find(const QString &text, int limit) const
@@ -211,7 +238,12 @@ QByteArray PatientIndex::read(const Location &location) const
     QFile file(m_files.value(location.file));
     if (!file.open(QIODevice::ReadOnly) || !file.seek(location.offset))
         return {};
-    return file.read(location.length);
+    if (location.length >= 0)
+        return file.read(location.length);
+    QByteArray line = file.readLine(); // longer than a packed length holds
+    while (line.endsWith('\n') || line.endsWith('\r'))
+        line.chop(1);
+    return line;
 }
 
 } // namespace cohort::review

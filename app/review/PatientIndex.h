@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QStringList>
 #include <atomic>
+#include <vector>
 
 namespace cohort::review {
 
@@ -22,7 +23,7 @@ public:
         int file = 0;     // index into files()
         qint64 line = 0;  // 0-based
         qint64 offset = 0;
-        qint64 length = 0;
+        qint64 length = 0; // -1: up to the newline (lines of 16 MiB and more)
     };
     struct Patient
     {
@@ -61,8 +62,19 @@ private:
     std::atomic_bool m_cancel{false};
     std::atomic_bool m_finished{false};
     mutable QMutex m_mutex;
-    QHash<QString, QList<Location>> m_locations;
+    // 16 bytes a location (a 1 GiB export has about one per line): offset << 16 | file, and
+    // line << 24 | length (kLongLine: longer, read up to the newline).
+    struct Packed
+    {
+        quint64 offsetFile;
+        quint64 lineLength;
+    };
+    static constexpr quint64 kLongLine = (1 << 24) - 1;
+    static Packed pack(const Location &l);
+    static Location unpack(const Packed &p);
+    QHash<QString, std::vector<Packed>> m_locations;
     QHash<QString, QString> m_names;
+    QList<Patient> m_patients; // sorted by id, built once
 };
 
 } // namespace cohort::review

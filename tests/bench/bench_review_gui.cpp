@@ -21,6 +21,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <sys/resource.h>
 #include <vector>
 
 using cohort::ui::ReviewWindow;
@@ -151,6 +152,9 @@ int main(int argc, char *argv[])
     out << "finished: index " << indexedAt << " ms, scan " << scannedAt << " ms, patient index "
         << patientsAt << " ms\n";
     out << "while loading        " << probe.report() << '\n';
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    out << "peak RSS of the window with everything loaded " << usage.ru_maxrss / 1024 << " MiB\n";
     delete &window;
     return 0;
 }
