@@ -107,8 +107,7 @@ bool BinaryResourceDecoder::structural(char c)
             m_awaitValue = true;
         return true;
     case '"':
-        startString();
-        return true;
+        return startString();
     default:
         if (top)
             m_awaitValue = false; // a number, true, false or null
@@ -116,7 +115,7 @@ bool BinaryResourceDecoder::structural(char c)
     }
 }
 
-void BinaryResourceDecoder::startString()
+bool BinaryResourceDecoder::startString()
 {
     m_state = State::InString;
     m_text.clear();
@@ -124,7 +123,7 @@ void BinaryResourceDecoder::startString()
     m_unicodeDigits = -1;
     m_role = Role::Skip;
     if (m_depth != 1)
-        return;
+        return true;
     if (m_expectKey) {
         m_role = Role::Key;
         m_expectKey = false;
@@ -136,11 +135,14 @@ void BinaryResourceDecoder::startString()
             m_role = Role::Capture;
     }
     if (m_role == Role::Data) {
+        // Fails here, not at the next piece: the verdict must not depend on how the body is
+        // split (found by fuzz_body_stream).
         if (m_dataSeen)
-            m_error = tr("The Binary resource has more than one data member.");
+            return fail(tr("The Binary resource has more than one data member."));
         m_dataSeen = true;
         m_base64.reset();
     }
+    return true;
 }
 
 bool BinaryResourceDecoder::endString(QByteArray *out)

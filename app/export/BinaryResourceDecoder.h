@@ -46,7 +46,7 @@ private:
 
     bool fail(const QString &message);
     bool structural(char c);
-    void startString();
+    bool startString(); // false when the string may not be there (a second data member)
     bool endString(QByteArray *out);
     bool stringChar(char c, QByteArray *out); // one decoded character of the current string
     bool feedData(QByteArrayView run, QByteArray *out);

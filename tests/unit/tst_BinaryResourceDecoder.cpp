@@ -61,6 +61,7 @@ private slots:
     void qtSerialised();
     void errors_data();
     void errors();
+    void feedVerdictIgnoresSplits();
 };
 
 void TestBinaryResourceDecoder::plain()
@@ -149,6 +150,31 @@ void TestBinaryResourceDecoder::errors()
         const Decoded d = decode(json, {cut});
         QVERIFY(!d.ok);
         QVERIFY2(d.error.contains(error), qPrintable(d.error));
+    }
+}
+
+// feed() alone (before finish()) gives the same verdict wherever the body is cut. fuzz_body_stream
+// found a second data member that failed only when a piece began after its opening quote.
+void TestBinaryResourceDecoder::feedVerdictIgnoresSplits()
+{
+    const QList<QByteArray> inputs{
+        QByteArray("{\"resourceType\":\"Binary\",\"data\":\"\",\"d\",\"data\":\"\\u15"),
+        QByteArray("{\"data\":\"TQ==\",\"data\":\"\"}"),
+        binaryJson(kNdjson),
+    };
+    for (const QByteArray &json : inputs) {
+        BinaryResourceDecoder whole;
+        QByteArray out;
+        const bool expected = whole.feed(json, &out);
+        for (qsizetype cut = 0; cut <= json.size(); ++cut) {
+            BinaryResourceDecoder split;
+            QByteArray pieces;
+            const bool first = split.feed(QByteArrayView(json).first(cut), &pieces);
+            const bool fed = first && split.feed(QByteArrayView(json).sliced(cut), &pieces);
+            QVERIFY2(fed == expected, qPrintable(u"%1 cut at %2"_s.arg(QString::fromLatin1(json)).arg(cut)));
+            if (expected)
+                QCOMPARE(pieces, out);
+        }
     }
 }
 
