@@ -895,7 +895,8 @@ void DemoServer::status(const HttpRequest &request, const QString &jobId)
     HttpResponse r;
     r.status = 200;
     r.header("Content-Type", "application/json");
-    r.header("Expires", fhir::formatHttpDate(QDateTime::currentDateTimeUtc().addSecs(3600)));
+    r.header("Expires", fhir::formatHttpDate(
+                            QDateTime::currentDateTimeUtc().addSecs(m_options.expiresSeconds)));
     if (m_options.has(Fault::BadManifest)) {
         r.body = "{\"transactionTime\":\"" + fhir::formatInstant(job->transactionTime).toLatin1()
             + "\",\"request\":\"" + job->params.requestUrl.toUtf8() + "\",\"output\":[{\"type\":";

@@ -46,6 +46,7 @@ struct DemoServerOptions
     quint64 seed = 1;
     double exportSeconds = 3.0; // how long a kick-off stays "in progress"
     int resourcesPerFile = 2000;
+    int expiresSeconds = 3600; // the Expires header of a complete export: now + this (may be < 0)
     int manifestPageSize = 0; // output entries per manifest page (link next); 0: one page
 
     bool auth = false;

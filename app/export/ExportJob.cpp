@@ -168,6 +168,9 @@ void ExportJob::start()
         break;
     case ExportState::Downloading:
         log(tr("Resuming the download."));
+        if (m_journal.expires.isValid() && m_journal.expires <= QDateTime::currentDateTimeUtc())
+            log(tr("The server said it would keep the files until %1; trying anyway.")
+                    .arg(fhir::formatInstant(m_journal.expires)));
         startDownloads();
         break;
     default:
@@ -365,8 +368,15 @@ void ExportJob::onPoll(const FhirResponse &response)
             wait,
             tr("The server asks us to poll less often (429); next check in %n s.", nullptr, wait));
     }
-    if (response.status == 200 && !response.error.isError())
+    if (response.status == 200 && !response.error.isError()) {
+        // The files' last day on the server, if it says: named when they are found gone.
+        if (const auto expires = fhir::parseHttpDate(response.header("Expires"));
+            expires && *expires != m_journal.expires) {
+            m_journal.expires = *expires;
+            log(tr("The server keeps the files until %1.").arg(fhir::formatInstant(*expires)));
+        }
         return onManifest(response.body, response.url);
+    }
 
     const FhirError &e = response.error;
     const bool retryable = e.isTransient() || e.kind == FhirError::Kind::Network ||
@@ -386,7 +396,8 @@ void ExportJob::onPoll(const FhirResponse &response)
         return finish(ExportState::Failed,
                       tr("The server no longer knows this export (404): it may have been cancelled "
                          "or expired. %1")
-                          .arg(e.message()));
+                              .arg(e.message()) +
+                          expiryNote());
     finish(ExportState::Failed, tr("The export failed on the server: %1").arg(e.message()));
 }
 
@@ -461,6 +472,15 @@ void ExportJob::applyFreshManifest()
            renewed));
     saveJournal();
     startDownloads();
+}
+
+QString ExportJob::expiryNote() const
+{
+    if (!m_journal.expires.isValid() || m_journal.expires > QDateTime::currentDateTimeUtc())
+        return {};
+    return u' ' + tr("The server said it would keep the files until %1, and that has passed: "
+                     "start a new export.")
+                      .arg(fhir::formatInstant(m_journal.expires));
 }
 
 void ExportJob::fetchManifestPage(const QUrl &url)
@@ -619,7 +639,8 @@ void ExportJob::onDownloadsFinished()
                "resume the export to try the others again.")
                 .arg(failed)
                 .arg(m_journal.files.size())
-                .arg(firstFailure));
+                .arg(firstFailure) +
+                expiryNote());
     }
     if (m_options.deleteOnServerAfterDownload)
         deleteOnServer(tr("The files are downloaded; telling the server it may delete them."));

@@ -93,6 +93,7 @@ private:
     void startDownloads();
     void onDownloadsFinished();
     void applyFreshManifest(); // after files answered 404/410: their new URLs, then again
+    QString expiryNote() const; // " The server said it would keep the files until ..." or ""
     void finish(ExportState state, const QString &message);
     void setState(ExportState state);
     void saveJournal();

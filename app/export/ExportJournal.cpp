@@ -120,6 +120,7 @@ bool ExportJournal::save(const QString &folder, QString *error) const
         {QStringLiteral("createdAt"), instantOrEmpty(createdAt)},
         {QStringLiteral("finishedAt"), instantOrEmpty(finishedAt)},
         {QStringLiteral("transactionTime"), instantOrEmpty(transactionTime)},
+        {QStringLiteral("expires"), instantOrEmpty(expires)},
         {QStringLiteral("requiresAccessToken"), requiresAccessToken},
         {QStringLiteral("message"), message},
         {QStringLiteral("files"), fileArray},
@@ -194,6 +195,7 @@ std::optional<ExportJournal> ExportJournal::load(const QString &folder, QString 
     j.createdAt = instantFrom(root.value(QLatin1String("createdAt")));
     j.finishedAt = instantFrom(root.value(QLatin1String("finishedAt")));
     j.transactionTime = instantFrom(root.value(QLatin1String("transactionTime")));
+    j.expires = instantFrom(root.value(QLatin1String("expires")));
     j.requiresAccessToken = root.value(QLatin1String("requiresAccessToken")).toBool();
     j.message = root.value(QLatin1String("message")).toString();
     for (const QJsonValue &v : root.value(QLatin1String("files")).toArray()) {

@@ -57,6 +57,7 @@ struct ExportJournal
     QDateTime createdAt;
     QDateTime finishedAt;
     QDateTime transactionTime;
+    QDateTime expires; // the complete status response's Expires header: the files' last day
     bool requiresAccessToken = false;
     QString message; // last error or summary
     QList<File> files;

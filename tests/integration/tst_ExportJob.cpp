@@ -9,6 +9,7 @@
 #include "demo/SyntheticCohort.h"
 #include "export/ExportJob.h"
 #include "fhir/FhirClient.h"
+#include "fhir/FhirDateTime.h"
 #include "fhir/TokenProvider.h"
 
 #include <QDirIterator>
@@ -168,6 +169,7 @@ private slots:
     void filesGoneWithTheExport();
     void cancelWhileDownloading();
     void resumeInProcess();
+    void resumeAfterExpiresTriesAnyway();
     void tokensStayHome_data();
     void tokensStayHome();
     void staticTokenCannotOutliveExpiry();
@@ -209,6 +211,9 @@ void TestExportJob::completeGroupExport()
     QVERIFY(journal.has_value());
     QCOMPARE(journal->state, ExportState::Completed);
     QVERIFY(journal->transactionTime.isValid());
+    // The demo server's Expires: an hour after the export completed, kept in export.json.
+    const qint64 keptFor = QDateTime::currentDateTimeUtc().secsTo(journal->expires);
+    QVERIFY2(keptFor > 3300 && keptFor <= 3600, qPrintable(QString::number(keptFor)));
     for (const auto &f : journal->files)
         QCOMPARE(f.status, bulk::ExportJournal::File::Status::Done);
     QVERIFY(job.summary().contains(folder));
@@ -466,6 +471,7 @@ void TestExportJob::filesGoneWithTheExport()
     o.faults = {demo::Fault::SlowFiles};
     o.slowChunkBytes = 1024;
     o.slowChunkIntervalMs = 20;
+    o.expiresSeconds = -60; // and the server's Expires header said so
     auto s = setup(o);
     QTemporaryDir dir;
     bulk::ExportJobOptions options;
@@ -483,6 +489,10 @@ void TestExportJob::filesGoneWithTheExport()
     QCOMPARE(job.state(), ExportState::Failed);
     const QString message = job.journal().message;
     QVERIFY2(message.contains("The server no longer knows this export (404)"_L1),
+             qPrintable(message));
+    QVERIFY(job.journal().expires.isValid());
+    QVERIFY2(message.contains("would keep the files until "_L1 +
+                              fhir::formatInstant(job.journal().expires) + ", and that has passed"_L1),
              qPrintable(message));
     int statusPolls = 0;
     for (const auto &r : s.server->requestLog())
@@ -522,6 +532,35 @@ void TestExportJob::cancelWhileDownloading()
             done2.insert(f.task.relativePath);
     for (const QString &name : ndjsonFilesIn(job.folder()).keys())
         QVERIFY2(done2.contains(name), qPrintable(name));
+}
+
+// The server's Expires has passed when the download is resumed: said so, then tried anyway, as
+// a server may keep its files longer (the demo server does).
+void TestExportJob::resumeAfterExpiresTriesAnyway()
+{
+    demo::DemoServerOptions o = quick();
+    o.expiresSeconds = -60;
+    o.faults = {demo::Fault::SlowFiles};
+    o.slowChunkBytes = 1024;
+    o.slowChunkIntervalMs = 20;
+    auto s = setup(o);
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(u"out"_s);
+    {
+        auto *job = new ExportJob(s.client.get(), groupRequest(*s.server, {u"Patient"_s}), folder);
+        QVERIFY(job->prepare(nullptr));
+        job->start();
+        QTRY_COMPARE_WITH_TIMEOUT(job->state(), ExportState::Downloading, 10000);
+        delete job; // as a crash would
+    }
+    QString error;
+    std::unique_ptr<ExportJob> resumed(ExportJob::resume(s.client.get(), folder, {}, &error));
+    QVERIFY2(resumed, qPrintable(error));
+    QStringList log;
+    connect(resumed.get(), &ExportJob::logMessage, this, [&log](const QString &m) { log << m; });
+    QCOMPARE(run(*resumed), ExportState::Completed);
+    QVERIFY2(!log.filter("would keep the files until"_L1).filter("trying anyway"_L1).isEmpty(),
+             qPrintable(log.join(u'\n')));
 }
 
 void TestExportJob::resumeInProcess()

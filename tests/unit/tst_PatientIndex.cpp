@@ -28,7 +28,8 @@ class TestPatientIndex : public QObject
     {
         QSignalSpy finished(&index, &PatientIndex::finished);
         index.start(files);
-        return finished.wait(60000) && index.isFinished();
+        // finished() comes from the worker thread and may come before wait() begins.
+        return (!finished.isEmpty() || finished.wait(60000)) && index.isFinished();
     }
 
 private slots:
