@@ -5,21 +5,24 @@
 #include <QFuture>
 #include <QHash>
 #include <QMainWindow>
+#include <QSet>
 #include <memory>
 #include <optional>
 
+class QAction;
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
 class QTimer;
 class QMenu;
-class QPlainTextEdit;
 class QProgressBar;
 class QTabWidget;
 class QTableView;
 class QTableWidget;
+class QTextBrowser;
 class QTreeWidget;
+class QUrl;
 
 namespace cohort::review {
 class LineFilter;
@@ -33,7 +36,9 @@ namespace cohort::ui {
 class ResourceTableModel;
 
 // Offline review of an export folder or NDJSON files: a summary (counts against the manifest,
-// validation problems), a virtual table over each file and the JSON of the selected resource.
+// validation problems), a virtual table over each file and the JSON of the selected resource:
+// highlighted, with references into the export as links (followed in the background, with
+// Back and Forward), and as a tree.
 class ReviewWindow : public QMainWindow
 {
     Q_OBJECT
@@ -50,7 +55,12 @@ public:
     QTableView *resourceTable() const { return m_table; }
     ResourceTableModel *resourceModel() const { return m_model; }
     QComboBox *fileCombo() const { return m_fileCombo; }
-    QPlainTextEdit *jsonView() const { return m_json; }
+    QTextBrowser *jsonView() const { return m_json; }
+    QAction *backAction() const { return m_backAction; }
+    QAction *forwardAction() const { return m_forwardAction; }
+    bool isFollowingReference() const { return m_refFinder != nullptr; }
+    // The href of a link to a reference ("Type/id"), as the JSON view's links carry it.
+    static QUrl referenceUrl(const QString &reference);
     QLineEdit *filterEdit() const { return m_filter; }
     bool isFilterFinished() const;
     bool isPatientIndexFinished() const;
@@ -70,6 +80,7 @@ public:
     void showLine(const QString &file, qint64 line); // 1-based
 
 protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
@@ -85,6 +96,23 @@ private:
     void updateIndexState();
     void findPatients();
     void showPatient(const QString &id);
+    // The resource detail: m_shownJson highlighted into m_json, references as links.
+    void renderJson();
+    // Following a reference: a background search of the files that hold its type, then the
+    // line is shown; Back and Forward return along the way.
+    struct Location
+    {
+        QString file;
+        qint64 line = 0; // 1-based
+    };
+    void followReference(const QUrl &url);
+    void searchNextFile();
+    void stopReferenceSearch();
+    std::optional<Location> currentLocation() const;
+    void goBack();
+    void goForward();
+    void updateHistoryActions();
+    QStringList filesWithType(const QString &type) const;
 
     std::optional<review::ExportFolder> m_folder;
     review::ResourceScan *m_scan = nullptr;
@@ -107,8 +135,22 @@ private:
     QTableView *m_table;
     ResourceTableModel *m_model;
     QTabWidget *m_detailTabs;
-    QPlainTextEdit *m_json;
+    QTextBrowser *m_json;
     QTreeWidget *m_tree;
+    QAction *m_backAction = nullptr;
+    QAction *m_forwardAction = nullptr;
+    QString m_shownJson;          // the pretty text of the resource shown, or a message
+    bool m_shownIsJson = false;   // m_shownJson is a resource (highlighted), not a message
+    bool m_linksFromScan = false; // m_json was rendered with the scan's results
+    QHash<QString, QSet<QString>> m_typesByFile; // output file -> the types it holds
+    QSet<QString> m_unresolved;   // "Type/id" that ResourceScan found missing
+    review::LineFilter *m_refFinder = nullptr; // the running search for a reference
+    quint64 m_refGeneration = 0;  // results of an older search are dropped
+    QString m_refType, m_refId;
+    QStringList m_refFiles;       // still to search
+    std::optional<Location> m_refFrom;
+    QList<Location> m_back, m_forward;
+    QMetaObject::Connection m_pendingSelection; // showLine() waiting for its row to be indexed
     QMenu *m_recent = nullptr;
     bool m_opening = false; // .gz files being decompressed
     QList<QFuture<QString>> m_csvJobs;

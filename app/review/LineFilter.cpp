@@ -3,6 +3,8 @@
 #include "WorkerPool.h"
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtConcurrent/QtConcurrentRun>
 #include <cstring>
 
@@ -24,6 +26,31 @@ bool containsCaseInsensitive(QByteArrayView haystack, QByteArrayView lowerNeedle
             continue;
         if (QLatin1StringView(haystack.data() + i, lowerNeedle.size())
                 .compare(QLatin1StringView(lowerNeedle), Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+// A member `"name"` whose value is the string `"value"`, with any JSON whitespace around the
+// colon; value is neither escaped nor unescaped (ids and type names need no escapes).
+bool hasMember(QByteArrayView line, QByteArrayView name, QByteArrayView value)
+{
+    auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    for (qsizetype at = 0; (at = line.indexOf(name, at)) >= 0;) {
+        qsizetype p = at + name.size();
+        at = p;
+        if (at - name.size() == 0 || line[at - name.size() - 1] != '"' || p >= line.size() || line[p] != '"')
+            continue;
+        ++p;
+        while (p < line.size() && isSpace(line[p]))
+            ++p;
+        if (p >= line.size() || line[p] != ':')
+            continue;
+        ++p;
+        while (p < line.size() && isSpace(line[p]))
+            ++p;
+        if (p + value.size() + 2 <= line.size() && line[p] == '"' && line[p + 1 + value.size()] == '"' &&
+            line.sliced(p + 1, value.size()) == value)
             return true;
     }
     return false;
@@ -67,6 +94,15 @@ LineFilter::Query LineFilter::parse(const QString &text)
     return q;
 }
 
+LineFilter::Query LineFilter::resourceQuery(const QString &type, const QString &id)
+{
+    Query q;
+    q.kind = Query::Kind::Resource;
+    q.needle = id.toUtf8();
+    q.alternative = type.toUtf8();
+    return q;
+}
+
 bool LineFilter::matches(const Query &q, QByteArrayView line)
 {
     switch (q.kind) {
@@ -79,11 +115,23 @@ bool LineFilter::matches(const Query &q, QByteArrayView line)
     case Query::Kind::Patient:
         return line.indexOf(q.needle) >= 0 ||
                (line.indexOf("\"resourceType\":\"Patient\"") >= 0 && line.indexOf(q.alternative) >= 0);
+    case Query::Kind::Resource: {
+        if (!hasMember(line, "id", q.needle) || !hasMember(line, "resourceType", q.alternative))
+            return false;
+        const QJsonObject o = QJsonDocument::fromJson(line.toByteArray()).object();
+        return o.value(QLatin1StringView("resourceType")).toString().toUtf8() == q.alternative &&
+               o.value(QLatin1StringView("id")).toString().toUtf8() == q.needle;
+    }
     }
     return false;
 }
 
 void LineFilter::start(const QString &path, const QString &query)
+{
+    start(path, parse(query));
+}
+
+void LineFilter::start(const QString &path, const Query &query)
 {
     cancel();
     m_future.waitForFinished();
@@ -94,7 +142,7 @@ void LineFilter::start(const QString &path, const QString &query)
     }
     m_cancel.store(false);
     m_finished.store(false);
-    m_future = QtConcurrent::run(workerPool(), [this, path, q = parse(query)] { run(path, q); });
+    m_future = QtConcurrent::run(workerPool(), [this, path, query] { run(path, query); });
 }
 
 std::vector<qint64> LineFilter::takeMatches()

@@ -13,6 +13,7 @@ namespace cohort::review {
 //   "id:X"       resources whose id is X,
 //   "patient:X"  resources that reference Patient/X (or are Patient X),
 //   anything else: lines containing the text, case-insensitively.
+// resourceQuery(type, id) finds the resource itself, for following a reference.
 class LineFilter : public QObject
 {
     Q_OBJECT
@@ -21,6 +22,8 @@ public:
     ~LineFilter() override; // cancels and waits
 
     void start(const QString &path, const QString &query);
+    struct Query;
+    void start(const QString &path, const Query &query);
     void cancel();
     bool isFinished() const { return m_finished.load(); }
 
@@ -31,11 +34,15 @@ public:
     // Exposed for tests: does this raw line match the parsed query?
     struct Query
     {
-        enum class Kind { Text, Id, Patient } kind = Kind::Text;
-        QByteArray needle;         // lower-cased for Text
-        QByteArray alternative;    // Patient: "id":"X" within a Patient line
+        enum class Kind { Text, Id, Patient, Resource } kind = Kind::Text;
+        QByteArray needle;         // lower-cased for Text; Resource: the id
+        QByteArray alternative;    // Patient: "id":"X" within a Patient line; Resource: the type
     };
     static Query parse(const QString &query);
+    // Lines that are the resource Type/id: a cheap look at the bytes first, then the line is
+    // parsed to be sure that resourceType and id are the top-level ones (not a contained
+    // resource's, not an identifier's), so every match is the resource.
+    static Query resourceQuery(const QString &type, const QString &id);
     static bool matches(const Query &query, QByteArrayView line);
 
 signals:

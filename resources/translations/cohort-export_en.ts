@@ -51,6 +51,20 @@
             <numerusform>All %n files downloaded and checked.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>The fresh manifest has new addresses for %n file(s); downloading again.</source>
+        <translation>
+            <numerusform>The fresh manifest has new addresses for %n file; downloading again.</numerusform>
+            <numerusform>The fresh manifest has new addresses for %n files; downloading again.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) are gone from the server (404/410); asking the status URL for a fresh manifest.</source>
+        <translation>
+            <numerusform>%n file are gone from the server (404/410); asking the status URL for a fresh manifest.</numerusform>
+            <numerusform>%n files are gone from the server (404/410); asking the status URL for a fresh manifest.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>cohort::session::ConnectionTest</name>
@@ -164,6 +178,93 @@
         <translation>
             <numerusform>%n profile imported. Enter their secrets before using them.</numerusform>
             <numerusform>%n profiles imported. Enter their secrets before using them.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>cohort::ui::ReviewWindow</name>
+    <message numerus="yes">
+        <source>[%n item(s)]</source>
+        <translation>
+            <numerusform>[%n item]</numerusform>
+            <numerusform>[%n items]</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Decompressing %n file(s)…</source>
+        <translation>
+            <numerusform>Decompressing %n file…</numerusform>
+            <numerusform>Decompressing %n files…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>No problems found in %n resource(s).</source>
+        <translation>
+            <numerusform>No problems found in %n resource.</numerusform>
+            <numerusform>No problems found in %n resources.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n problem(s) found.</source>
+        <translation>
+            <numerusform>%n problem found.</numerusform>
+            <numerusform>%n problems found.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n line(s)</source>
+        <translation>
+            <numerusform>%n line</numerusform>
+            <numerusform>%n lines</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n patient(s)</source>
+        <translation>
+            <numerusform>%1 of %n patient</numerusform>
+            <numerusform>%1 of %n patients</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n match(es)</source>
+        <translation>
+            <numerusform>%n match</numerusform>
+            <numerusform>%n matches</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Filtering… %n match(es)</source>
+        <translation>
+            <numerusform>Filtering… %n match</numerusform>
+            <numerusform>Filtering… %n matches</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Writing %n row(s) to %1…</source>
+        <translation>
+            <numerusform>Writing %n row to %1…</numerusform>
+            <numerusform>Writing %n rows to %1…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>… %n character(s) not shown …</source>
+        <translation>
+            <numerusform>… %n character not shown …</numerusform>
+            <numerusform>… %n characters not shown …</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>… %n more character(s) not shown: Edit → Copy resource JSON copies the whole resource.</source>
+        <translation>
+            <numerusform>… %n more character not shown: Edit → Copy resource JSON copies the whole resource.</numerusform>
+            <numerusform>… %n more characters not shown: Edit → Copy resource JSON copies the whole resource.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 and %n more</numerusform>
+            <numerusform>%1 and %n more</numerusform>
         </translation>
     </message>
 </context>

@@ -1,6 +1,7 @@
 // The main window driven like a user would, against the in-process demo server: connect,
 // search and select a Group, choose types and a since date, export, watch the row; cancel;
-// an injected fault; a restart that resumes an unfinished export.
+// an injected fault; a restart that resumes an unfinished export; the review window (problems,
+// filters, CSV, references followed and Back/Forward).
 #include "ExportForm.h"
 #include "ExportListModel.h"
 #include "ExportsPanel.h"
@@ -20,6 +21,7 @@
 #include "session/ServerSession.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
@@ -32,23 +34,54 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QPushButton>
+#include <QSet>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTabWidget>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
+#include <QTextBrowser>
+#include <QTextDocument>
 #include <QTimer>
 #include <QTranslator>
+
+#include <cmath>
 
 using namespace cohort;
 using namespace Qt::StringLiterals;
 using bulk::ExportState;
 using session::ExportEntry;
 using session::ServerSession;
+
+namespace {
+
+// The links of the review window's JSON view, in document order.
+QStringList linksIn(const QTextDocument *document)
+{
+    QStringList links;
+    for (QTextBlock block = document->begin(); block.isValid(); block = block.next())
+        for (auto it = block.begin(); !it.atEnd(); ++it)
+            if (it.fragment().charFormat().isAnchor())
+                links << it.fragment().charFormat().anchorHref();
+    return links;
+}
+
+ui::ReviewWindow *openReviewWindow()
+{
+    for (QWidget *w : QApplication::topLevelWidgets())
+        if (auto *r = qobject_cast<ui::ReviewWindow *>(w); r && r->isVisible())
+            return r;
+    return nullptr;
+}
+
+} // namespace
 
 class TestMainWindow : public QObject
 {
@@ -65,6 +98,8 @@ private slots:
     void restartResumesUnfinishedExport();
     void profileEditorSavesProfile();
     void reviewShowsProblems();
+    void reviewFollowsReferences();
+    void reviewLinksOnlyResolvableReferences();
     void screenshots();
 
 private:
@@ -547,6 +582,216 @@ void TestMainWindow::reviewShowsProblems()
     QVERIFY(rows[1].startsWith("1,Patient,p1,"));
     QVERIFY(rows[2].startsWith("2,,,"));
     review->close();
+}
+
+// The issue's review flow on a generated export: filter, open a resource, follow a reference to
+// its Patient by keyboard and by mouse, Back and Forward, export the table as CSV.
+void TestMainWindow::reviewFollowsReferences()
+{
+    auto window = openWindow();
+    selectGroupNamed(*window, u"pilot"_s);
+    ExportEntry *entry = startExport(*window, {u"Patient"_s, u"Observation"_s});
+    QVERIFY(entry);
+    QTRY_COMPARE_WITH_TIMEOUT(entry->state(), ExportState::Completed, 60000);
+    QTest::mouseClick(window->exportsPanel()->reviewButton(), Qt::LeftButton);
+    ui::ReviewWindow *review = openReviewWindow();
+    QVERIFY(review);
+    review->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(review));
+    auto closeReview = qScopeGuard([review] { review->close(); });
+    QTRY_VERIFY_WITH_TIMEOUT(review->isScanFinished(), 30000);
+    QCOMPARE(review->problemsTable()->rowCount(), 0);
+
+    // The Observations of the last one's patient (not the first Patient of its file).
+    review->fileCombo()->setCurrentIndex(review->fileCombo()->findText(u"Observation.001.ndjson"_s));
+    review->tabs()->setCurrentIndex(1);
+    QTRY_VERIFY(review->resourceModel()->rowCount() > 0);
+    const int last = review->resourceModel()->rowCount() - 1;
+    const QString patientRef = review->resourceModel()->index(last, ui::ResourceTableModel::Subject).data().toString();
+    QVERIFY2(patientRef.startsWith(u"Patient/"_s), qPrintable(patientRef));
+    const QString patientId = patientRef.mid(8);
+    int matches = 0;
+    {
+        QFile file(review->fileCombo()->currentData().toString());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        for (const QByteArray &line : file.readAll().split('\n'))
+            matches += line.contains('"' + patientRef.toUtf8() + '"') ? 1 : 0;
+    }
+    QVERIFY(matches >= 1);
+    QTest::keyClicks(review->filterEdit(), u"patient:"_s + patientId);
+    QTest::keyClick(review->filterEdit(), Qt::Key_Return);
+    QTRY_VERIFY(review->resourceModel()->isFiltered() && review->isFilterFinished());
+    QTRY_COMPARE(review->resourceModel()->rowCount(), matches);
+    review->resourceTable()->setFocus();
+    review->resourceTable()->setCurrentIndex(review->resourceModel()->index(matches - 1, 0));
+    const qint64 observationLine = review->resourceModel()->lineOf(matches - 1);
+    const QString observationId = review->resourceModel()->index(matches - 1, ui::ResourceTableModel::Id).data().toString();
+    QTextBrowser *json = review->jsonView();
+    QVERIFY(json->toPlainText().contains(u"\"resourceType\": \"Observation\""_s));
+    // The Patient is a link; the Encounter is not (no Encounters in this export).
+    QVERIFY(json->toPlainText().contains(u"\"Encounter/"_s));
+    QCOMPARE(linksIn(json->document()), QStringList{u"cohort-ref:"_s + patientRef});
+
+    // Keyboard: Tab reaches the link, Enter follows it.
+    json->setFocus();
+    QTest::keyClick(json, Qt::Key_Tab);
+    QCOMPARE(json->textCursor().selectedText(), patientRef);
+    QVERIFY(!review->backAction()->isEnabled());
+    QTest::keyClick(json, Qt::Key_Return);
+    QCOMPARE(review->statusBar()->currentMessage(), u"Looking for %1…"_s.arg(patientRef));
+    auto showsPatient = [&] {
+        const QModelIndex current = review->resourceTable()->currentIndex();
+        return review->fileCombo()->currentText() == u"Patient.001.ndjson"_s && current.isValid() &&
+               current.siblingAtColumn(ui::ResourceTableModel::Id).data().toString() == patientId &&
+               json->toPlainText().contains(u"\"id\": \"%1\""_s.arg(patientId)) &&
+               json->toPlainText().contains(u"\"resourceType\": \"Patient\""_s);
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(showsPatient(), 20000);
+    QVERIFY(!review->isFollowingReference());
+    QVERIFY(review->resourceTable()->currentIndex().row() > 0);
+    QVERIFY(review->statusBar()->currentMessage().startsWith(patientRef + u": line "_s));
+    QVERIFY(review->backAction()->isEnabled());
+    QVERIFY(!review->forwardAction()->isEnabled());
+
+    // Back (Alt+Left) returns to the Observation, Forward (Alt+Right) to the Patient again.
+    auto showsObservation = [&] {
+        const QModelIndex current = review->resourceTable()->currentIndex();
+        return review->fileCombo()->currentText() == u"Observation.001.ndjson"_s && current.isValid() &&
+               review->resourceModel()->lineOf(current.row()) == observationLine &&
+               json->toPlainText().contains(u"\"id\": \"%1\""_s.arg(observationId));
+    };
+    QTest::keySequence(review, QKeySequence::Back);
+    QTRY_VERIFY(showsObservation());
+    QVERIFY(!review->backAction()->isEnabled());
+    QVERIFY(review->forwardAction()->isEnabled());
+    QTest::keySequence(review, QKeySequence::Forward);
+    QTRY_VERIFY(showsPatient());
+    review->backAction()->trigger(); // the toolbar button's action
+    QTRY_VERIFY(showsObservation());
+
+    // Mouse: a click on the link.
+    QTextCursor link = json->document()->find(patientRef);
+    QVERIFY(!link.isNull());
+    QCOMPARE(linksIn(json->document()).size(), 1);
+    link.setPosition(link.selectionStart() + 2);
+    json->setTextCursor(link);
+    json->ensureCursorVisible();
+    const QPoint at = json->cursorRect(link).center();
+    QCOMPARE(json->anchorAt(at), u"cohort-ref:"_s + patientRef);
+    QTest::mouseClick(json->viewport(), Qt::LeftButton, {}, at);
+    QTRY_VERIFY_WITH_TIMEOUT(showsPatient(), 20000);
+    QVERIFY(!review->forwardAction()->isEnabled()); // a new way forward
+    QTest::keySequence(review, QKeySequence::Back);
+    QTRY_VERIFY(showsObservation());
+
+    // The table filtered again, as CSV.
+    review->filterEdit()->setText(u"patient:"_s + patientId);
+    QTest::keyClick(review->filterEdit(), Qt::Key_Return);
+    QTRY_VERIFY(review->resourceModel()->isFiltered() && review->isFilterFinished());
+    QTRY_COMPARE(review->resourceModel()->rowCount(), matches);
+    const QString csv = QDir(m_home->path()).filePath(u"observations.csv"_s);
+    QSignalSpy written(review, &ui::ReviewWindow::csvWritten);
+    review->exportCsv(csv);
+    QVERIFY(written.wait(20000));
+    QVERIFY(written.first().first().toBool());
+    QFile csvFile(csv);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly));
+    const QList<QByteArray> rows = csvFile.readAll().split('\n');
+    QCOMPARE(rows.size(), matches + 2); // the header, the rows, nothing after the last CRLF
+    for (int i = 1; i <= matches; ++i)
+        QVERIFY2(rows[i].contains(',' + patientRef.toUtf8() + ','), rows[i].constData());
+}
+
+// Only references that can be followed are links: not one the scan found missing, not one to a
+// type the export does not have, not contained, absolute or urn:uuid references.
+void TestMainWindow::reviewLinksOnlyResolvableReferences()
+{
+    const QDir dir(m_home->path());
+    const QString patients = dir.filePath(u"Patient.001.ndjson"_s);
+    const QString observations = dir.filePath(u"Observation.001.ndjson"_s);
+    auto write = [](const QString &path, const QByteArray &data) {
+        QFile out(path);
+        return out.open(QIODevice::WriteOnly) && out.write(data) == data.size();
+    };
+    QVERIFY(write(patients, R"({"resourceType":"Patient","id":"p0"})" "\n"
+                            R"({"resourceType":"Patient","id":"p1","name":[{"family":"One"}]})" "\n"));
+    QVERIFY(write(observations,
+        R"({"resourceType":"Observation","id":"o1","subject":{"reference":"Patient/p1"},)"
+        R"("focus":[{"reference":"Patient/gone"},{"reference":"Practitioner/x"},{"reference":"#c1"},)"
+        R"({"reference":"urn:uuid:0b4e3f4a-6a5e-4c3b-9d9a-1c2b3a4d5e6f"},{"reference":"http://example.org/fhir/Patient/p1"},)"
+        R"({"reference":"Patient/p1/_history/2"},{"display":"Patient/p0"}],)"
+        R"("component":[{"valueInteger":7},{"valueBoolean":true}]})" "\n"));
+
+    auto *review = new ui::ReviewWindow;
+    auto closeReview = qScopeGuard([review] { review->close(); });
+    QVERIFY(review->openPaths({patients, observations}));
+    review->show();
+    QTRY_VERIFY_WITH_TIMEOUT(review->isScanFinished(), 30000);
+    QCOMPARE(review->problemsTable()->rowCount(), 1);
+    QCOMPARE(review->problemsTable()->item(0, 2)->text(), u"unresolved-reference"_s);
+    review->fileCombo()->setCurrentIndex(review->fileCombo()->findData(observations));
+    QTRY_COMPARE(review->resourceModel()->rowCount(), 1);
+    review->resourceTable()->setCurrentIndex(review->resourceModel()->index(0, 0));
+    QTextBrowser *json = review->jsonView();
+    QVERIFY(json->toPlainText().contains(u"\"Patient/gone\""_s));
+    QCOMPARE(linksIn(json->document()),
+             (QStringList{u"cohort-ref:Patient/p1/_history/2"_s, u"cohort-ref:Patient/p1"_s}));
+
+    // Colours with enough contrast in a light and in a dark palette; links underlined.
+    QSet<QRgb> colours;
+    auto checkColours = [&] {
+        colours.clear();
+        const QColor base = json->palette().color(QPalette::Base);
+        auto luminance = [](const QColor &c) {
+            auto f = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+            return 0.2126 * f(c.redF()) + 0.7152 * f(c.greenF()) + 0.0722 * f(c.blueF());
+        };
+        for (QTextBlock block = json->document()->begin(); block.isValid(); block = block.next()) {
+            for (auto it = block.begin(); !it.atEnd(); ++it) {
+                const QTextCharFormat f = it.fragment().charFormat();
+                if (f.isAnchor())
+                    QVERIFY(f.fontUnderline());
+                if (!f.hasProperty(QTextFormat::ForegroundBrush))
+                    continue;
+                const QColor c = f.foreground().color();
+                const double l1 = luminance(c), l2 = luminance(base);
+                const double ratio = (qMax(l1, l2) + 0.05) / (qMin(l1, l2) + 0.05);
+                QVERIFY2(ratio >= 4.5, qPrintable(u"%1 on %2: %3"_s.arg(c.name(), base.name()).arg(ratio)));
+                colours.insert(c.rgb());
+            }
+        }
+    };
+    checkColours();
+    QCOMPARE(colours.size(), 6); // keys, strings, numbers, literals, punctuation, links
+    const QSet<QRgb> light = colours;
+    QPalette dark = review->palette();
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    dark.setColor(QPalette::Window, QColor(0x2d, 0x2d, 0x2d));
+    dark.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    dark.setColor(QPalette::Link, QColor(0x00, 0x00, 0xff)); // too dark on that Base: lightened
+    review->setPalette(dark);
+    QCOMPARE(json->palette().color(QPalette::Base), QColor(0x1e, 0x1e, 0x1e));
+    checkColours();
+    QCOMPARE(colours.size(), 6);
+    QVERIFY(!colours.intersects(light));
+    QCOMPARE(linksIn(json->document()).size(), 2);
+    // Each resource gets a new document; the view keeps only the one it shows.
+    QTRY_COMPARE(json->findChildren<QTextDocument *>(QString(), Qt::FindDirectChildrenOnly).size(), 1);
+    QCOMPARE(json->document()->defaultTextOption().wrapMode(), QTextOption::WrapAtWordBoundaryOrAnywhere);
+
+    // Following one that is not in the export (the scan did not see it go): said so; a second
+    // click replaces the first search.
+    emit json->anchorClicked(ui::ReviewWindow::referenceUrl(u"Patient/gone"_s));
+    QTRY_COMPARE(review->statusBar()->currentMessage(), u"Patient/gone was not found in this export."_s);
+    QCOMPARE(review->fileCombo()->currentData().toString(), observations);
+    QVERIFY(!review->backAction()->isEnabled());
+    emit json->anchorClicked(ui::ReviewWindow::referenceUrl(u"Patient/gone"_s));
+    emit json->anchorClicked(ui::ReviewWindow::referenceUrl(u"Patient/p1/_history/2"_s));
+    QTRY_COMPARE(review->fileCombo()->currentData().toString(), patients);
+    QTRY_COMPARE(review->resourceTable()->currentIndex().row(), 1);
+    QVERIFY(json->toPlainText().contains(u"\"family\": \"One\""_s));
+    QVERIFY(!review->statusBar()->currentMessage().contains(u"gone"_s));
 }
 
 // Not a check: with COHORT_SCREENSHOT_DIR set (tests/gui/take-screenshots.sh), saves the main

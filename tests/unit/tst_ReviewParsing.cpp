@@ -55,6 +55,22 @@ private slots:
         QVERIFY(!LineFilter::matches(LineFilter::parse(u"patient:p"_s), obs));
         QVERIFY(LineFilter::matches(LineFilter::parse(u""_s), obs)); // empty text: everything
     }
+    void resourceQuery()
+    {
+        // Following a reference: the resource itself, whatever else mentions its id.
+        const auto p1 = LineFilter::resourceQuery(u"Patient"_s, u"p1"_s);
+        QVERIFY(LineFilter::matches(p1, "{\"resourceType\":\"Patient\",\"id\":\"p1\"}"));
+        QVERIFY(LineFilter::matches(p1, "{\"id\" : \"p1\",\n \"resourceType\":\t\"Patient\" }\r"));
+        QVERIFY(!LineFilter::matches(p1, "{\"resourceType\":\"Patient\",\"id\":\"p10\"}"));
+        QVERIFY(!LineFilter::matches(p1, "{\"resourceType\":\"Patient\",\"id\":\"xp1\"}"));
+        QVERIFY(!LineFilter::matches(p1, "{\"resourceType\":\"Observation\",\"id\":\"p1\"}"));
+        QVERIFY(!LineFilter::matches(p1, "{\"resourceType\":\"Patient\",\"id\":\"p2\",\"identifier\":[{\"id\":\"p1\"}]}"));
+        QVERIFY(!LineFilter::matches(p1, "{\"resourceType\":\"Patient\",\"id\":\"p2\",\"contained\":[{\"resourceType\":\"Patient\",\"id\":\"p1\"}]}"));
+        QVERIFY(!LineFilter::matches(p1, "{\"resourceType\":\"Patient\",\"xid\":\"p1\"}"));
+        QVERIFY(!LineFilter::matches(p1, "{\"resourceType\":\"Patient\",\"id\":\"p1\""));        // not JSON
+        QVERIFY(!LineFilter::matches(p1, "{\"resourceType\":\"Patient\",\"id\":\"p1"));          // cut
+        QVERIFY(!LineFilter::matches(p1, "{\"resourceType\":\"Patient\",\"versionId\":\"p1\"}"));
+    }
     void patientReferences()
     {
         QCOMPARE(PatientIndex::referencedPatients(
