@@ -190,14 +190,14 @@ ReviewWindow::ReviewWindow(QWidget *parent)
     m_files->setColumnCount(6);
     m_files->setHorizontalHeaderLabels({tr("File"), tr("Type"), tr("Resources"), tr("Expected"),
                                         tr("Size"), tr("Types found")});
-    m_files->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_files->horizontalHeader()->setStretchLastSection(true); // "Types found"; the rest fit
     m_files->verticalHeader()->hide();
     m_files->setWordWrap(false);
     m_files->setAccessibleName(tr("Files and counts"));
     m_files->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_problems->setColumnCount(4);
     m_problems->setHorizontalHeaderLabels({tr("File"), tr("Line"), tr("Problem"), tr("Message")});
-    m_problems->horizontalHeader()->setSectionResizeMode(3, QHeaderView::Stretch);
+    m_problems->horizontalHeader()->setStretchLastSection(true); // the message
     m_problems->verticalHeader()->hide();
     m_problems->setWordWrap(false);
     m_problems->setAccessibleName(tr("Validation problems; Enter opens the line"));
@@ -539,6 +539,20 @@ void ReviewWindow::showSummary()
         m_files->setItem(row, 5, item({}));
     }
     m_problems->setRowCount(0);
+    fitColumns();
+}
+
+// Every column but the last (which stretches) as wide as its contents, within reason: file
+// names and problem classes stay whole, long ones are cut at a third of the window.
+void ReviewWindow::fitColumns()
+{
+    for (QTableWidget *table : {m_files, m_problems}) {
+        const int most = qMax(120, width() / 3);
+        for (int c = 0; c + 1 < table->columnCount(); ++c) {
+            table->resizeColumnToContents(c);
+            table->setColumnWidth(c, qMin(table->columnWidth(c), most));
+        }
+    }
 }
 
 void ReviewWindow::onScanFinished()
@@ -576,6 +590,7 @@ void ReviewWindow::onScanFinished()
         m_problems->setItem(row, 2, item(review::Problem::className(p.kind)));
         m_problems->setItem(row, 3, item(p.message));
     }
+    fitColumns();
     QString state = result.problemCount == 0
                         ? tr("No problems found in %n resource(s).", nullptr,
                              int(std::accumulate(result.countsByType.begin(), result.countsByType.end(), qint64(0))))
@@ -684,8 +699,10 @@ void ReviewWindow::showPatient(const QString &id)
         review::PatientIndex::Location location;
     };
     QList<Row> rows;
-    for (const auto &location : m_patients->locations(id))
-        rows.append({review::ResourceSummary::of(m_patients->read(location)), location});
+    const auto locations = m_patients->locations(id);
+    const QList<QByteArray> lines = m_patients->read(locations);
+    for (qsizetype i = 0; i < locations.size(); ++i)
+        rows.append({review::ResourceSummary::of(lines.at(i)), locations.at(i)});
     // By date; resources without one (Patient, ...) first.
     std::stable_sort(rows.begin(), rows.end(),
                      [](const Row &a, const Row &b) { return a.summary.date < b.summary.date; });
@@ -705,6 +722,12 @@ void ReviewWindow::showPatient(const QString &id)
         fileItem->setData(Qt::UserRole, file);
         m_timeline->setItem(i, 5, fileItem);
         m_timeline->setItem(i, 6, item(QString::number(r.location.line + 1), true));
+    }
+    // Dates, types, ids and lines whole; file and value within bounds; the code takes the rest.
+    for (int c : {0, 1, 2, 4, 5, 6}) {
+        m_timeline->resizeColumnToContents(c);
+        if (c == 4 || c == 5)
+            m_timeline->setColumnWidth(c, qMin(m_timeline->columnWidth(c), c == 4 ? 110 : 160));
     }
 }
 

@@ -87,6 +87,7 @@ protected:
 private:
     void buildMenus();
     void showSummary();
+    void fitColumns();
     void onScanFinished();
     void showFile(int comboIndex);
     void showResource(const QModelIndex &index);

@@ -10,6 +10,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 namespace cohort::review {
 
@@ -233,10 +234,30 @@ QList<PatientIndex::Patient> PatientIndex::find(const QString &text, int limit) 
     return found;
 }
 
-QByteArray PatientIndex::read(const Location &location) const
+QList<QByteArray> PatientIndex::read(const QList<Location> &locations) const
 {
-    QFile file(m_files.value(location.file));
-    if (!file.open(QIODevice::ReadOnly) || !file.seek(location.offset))
+    QList<QByteArray> lines;
+    lines.reserve(locations.size());
+    std::vector<std::unique_ptr<QFile>> open(size_t(m_files.size()));
+    for (const Location &l : locations) {
+        if (l.file < 0 || l.file >= m_files.size()) {
+            lines.append(QByteArray());
+            continue;
+        }
+        auto &file = open[size_t(l.file)];
+        if (!file) {
+            file = std::make_unique<QFile>(m_files.at(l.file));
+            if (!file->open(QIODevice::ReadOnly))
+                qWarning("cannot read %s", qPrintable(m_files.at(l.file)));
+        }
+        lines.append(readFrom(*file, l));
+    }
+    return lines;
+}
+
+QByteArray PatientIndex::readFrom(QFile &file, const Location &location)
+{
+    if (!file.isOpen() || !file.seek(location.offset))
         return {};
     if (location.length >= 0)
         return file.read(location.length);
@@ -244,6 +265,14 @@ QByteArray PatientIndex::read(const Location &location) const
     while (line.endsWith('\n') || line.endsWith('\r'))
         line.chop(1);
     return line;
+}
+
+QByteArray PatientIndex::read(const Location &location) const
+{
+    QFile file(m_files.value(location.file));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return readFrom(file, location);
 }
 
 } // namespace cohort::review

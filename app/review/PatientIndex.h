@@ -2,6 +2,7 @@
 
 #include <QFuture>
 #include <QHash>
+#include <QFile>
 #include <QMutex>
 #include <QObject>
 #include <QStringList>
@@ -46,6 +47,8 @@ public:
     QList<Patient> find(const QString &text, int limit = 200) const;
     // The raw bytes of a location (positioned read).
     QByteArray read(const Location &location) const;
+    // The bytes of many locations, each file opened once.
+    QList<QByteArray> read(const QList<Location> &locations) const;
 
     // Exposed for tests: the patient ids a line references, and its own id when it is a Patient.
     static QStringList referencedPatients(QByteArrayView line);
@@ -71,6 +74,7 @@ private:
     };
     static constexpr quint64 kLongLine = (1 << 24) - 1;
     static Packed pack(const Location &l);
+    static QByteArray readFrom(QFile &file, const Location &location);
     static Location unpack(const Packed &p);
     QHash<QString, std::vector<Packed>> m_locations;
     QHash<QString, QString> m_names;

@@ -27,6 +27,8 @@
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -856,7 +858,45 @@ void TestMainWindow::screenshots()
         review->resourceTable()->setCurrentIndex(review->resourceModel()->index(0, 0));
         QTest::qWait(300);
         QVERIFY(review->grab().save(QDir(dir).filePath(u"review-resources-%1x%2.png"_s.arg(size.width()).arg(size.height()))));
+        // The patient view: the first patient's resources across the files, by date.
+        review->tabs()->setCurrentIndex(2);
+        QTRY_VERIFY_WITH_TIMEOUT(review->isPatientIndexFinished(), 30000);
+        QTRY_VERIFY(review->patientList()->count() > 0);
+        review->patientList()->setCurrentRow(0);
+        QTRY_VERIFY(review->patientTimeline()->rowCount() > 0);
+        QTest::qWait(300);
+        QVERIFY(review->grab().save(QDir(dir).filePath(u"review-patient-%1x%2.png"_s.arg(size.width()).arg(size.height()))));
         review->close();
+
+        // A broken copy of the export: the summary shows every problem class but an overlong
+        // line (those start at 64 MiB; tst_ResourceScan has one).
+        const QString broken = QDir(m_home->path()).filePath(u"broken-%1"_s.arg(size.width()));
+        QVERIFY(QDir().mkpath(broken));
+        for (const QFileInfo &f : QDir(entry->folder()).entryInfoList(QDir::Files))
+            QVERIFY(QFile::copy(f.filePath(), QDir(broken).filePath(f.fileName())));
+        {
+            QFile patients(QDir(broken).filePath(u"Patient.001.ndjson"_s));
+            QVERIFY(patients.open(QIODevice::ReadOnly));
+            QList<QByteArray> lines = patients.readAll().split('\n');
+            patients.close();
+            QVERIFY(lines.size() > 3);
+            lines.removeFirst();         // a patient the other files reference: unresolved, count
+            lines.insert(2, lines.at(1)); // a duplicate id
+            lines.insert(4, "{\"resourceType\":\"Patient\",\"gender\":\"female\"}");         // no id
+            lines.insert(6, "{\"resourceType\":\"Patient\",\"id\":\"x\",\"gender\":}");   // not JSON
+            lines.insert(8, "{\"resourceType\":\"Observation\",\"id\":\"o-in-patients\"}"); // wrong type
+            QVERIFY(patients.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            QVERIFY(patients.write(lines.join('\n')) > 0);
+        }
+        auto *brokenReview = new ui::ReviewWindow;
+        brokenReview->resize(size);
+        QVERIFY(brokenReview->openPaths({broken}));
+        brokenReview->show();
+        QTRY_VERIFY_WITH_TIMEOUT(brokenReview->isScanFinished(), 30000);
+        QTRY_VERIFY(brokenReview->problemsTable()->rowCount() >= 6);
+        QTest::qWait(300);
+        QVERIFY(brokenReview->grab().save(QDir(dir).filePath(u"review-problems-%1x%2.png"_s.arg(size.width()).arg(size.height()))));
+        brokenReview->close();
         m_server->setFault(demo::Fault::Fatal, true);
         ExportEntry *failed = startExport(*window, {u"Patient"_s});
         QVERIFY(failed);

@@ -70,6 +70,7 @@ void TestPatientIndex::locationsAcrossFiles()
     QCOMPARE(p1At[2].file, 1);
     QCOMPARE(p1At[2].line, 3); // after o1, an empty line and o2
     QCOMPARE(index.read(p1At[2]), o3);
+    QCOMPARE(index.read(p1At), (QList<QByteArray>{p1, p2, o3})); // each file opened once
     QCOMPARE(index.locations(u"p2"_s).size(), 2);
     QCOMPARE(index.read(index.locations(u"p3"_s).value(0)), o2);
     QVERIFY(index.locations(u"d"_s).isEmpty());
