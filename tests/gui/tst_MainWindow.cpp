@@ -106,6 +106,8 @@ private slots:
 
 private:
     std::unique_ptr<ui::MainWindow> openWindow();
+    // The review table written as CSV through the window, then read back line by line.
+    bool writeCsv(ui::ReviewWindow *review, const QString &name, QList<QByteArray> *rows);
     void selectGroupNamed(ui::MainWindow &window, const QString &text);
     ExportEntry *startExport(ui::MainWindow &window, const QStringList &types);
 
@@ -147,6 +149,21 @@ void TestMainWindow::cleanup()
 {
     m_server.reset();
     m_home.reset();
+}
+
+bool TestMainWindow::writeCsv(ui::ReviewWindow *review, const QString &name,
+                              QList<QByteArray> *rows)
+{
+    const QString path = QDir(m_home->path()).filePath(name);
+    QSignalSpy written(review, &ui::ReviewWindow::csvWritten);
+    review->exportCsv(path);
+    if (!written.wait(20000) || !written.first().first().toBool())
+        return false;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return false;
+    *rows = file.readAll().split('\n');
+    return true;
 }
 
 std::unique_ptr<ui::MainWindow> TestMainWindow::openWindow()
@@ -571,14 +588,8 @@ void TestMainWindow::reviewShowsProblems()
     zipped->close();
 
     // CSV of the table: a header and one row per line.
-    const QString csv = QDir(m_home->path()).filePath(u"table.csv"_s);
-    QSignalSpy written(review, &ui::ReviewWindow::csvWritten);
-    review->exportCsv(csv);
-    QVERIFY(written.wait(20000));
-    QVERIFY(written.first().first().toBool());
-    QFile csvFile(csv);
-    QVERIFY(csvFile.open(QIODevice::ReadOnly));
-    const QList<QByteArray> rows = csvFile.readAll().split('\n');
+    QList<QByteArray> rows;
+    QVERIFY(writeCsv(review, u"table.csv"_s, &rows));
     QCOMPARE(rows.size(), 5); // header, 3 rows, nothing after the last CRLF
     QVERIFY(rows[0].startsWith("line,resourceType,id"));
     QVERIFY(rows[1].startsWith("1,Patient,p1,"));
@@ -691,14 +702,8 @@ void TestMainWindow::reviewFollowsReferences()
     QTest::keyClick(review->filterEdit(), Qt::Key_Return);
     QTRY_VERIFY(review->resourceModel()->isFiltered() && review->isFilterFinished());
     QTRY_COMPARE(review->resourceModel()->rowCount(), matches);
-    const QString csv = QDir(m_home->path()).filePath(u"observations.csv"_s);
-    QSignalSpy written(review, &ui::ReviewWindow::csvWritten);
-    review->exportCsv(csv);
-    QVERIFY(written.wait(20000));
-    QVERIFY(written.first().first().toBool());
-    QFile csvFile(csv);
-    QVERIFY(csvFile.open(QIODevice::ReadOnly));
-    const QList<QByteArray> rows = csvFile.readAll().split('\n');
+    QList<QByteArray> rows;
+    QVERIFY(writeCsv(review, u"observations.csv"_s, &rows));
     QCOMPARE(rows.size(), matches + 2); // the header, the rows, nothing after the last CRLF
     for (int i = 1; i <= matches; ++i)
         QVERIFY2(rows[i].contains(',' + patientRef.toUtf8() + ','), rows[i].constData());
