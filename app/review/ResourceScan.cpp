@@ -22,6 +22,7 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdlib>
 #include <cstring>
@@ -33,6 +34,8 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
+#elif defined(_MSC_VER)
+#include <intrin.h>
 #endif
 
 namespace cohort::review {
@@ -59,24 +62,70 @@ constexpr ClassName kClassNames[] = {
     {Problem::Class::LineTooLong, "line-too-long"},
 };
 
+// The 128-bit product of a and b, its halves xored: the mixing step of the key hash.
+inline quint64 mix(quint64 a, quint64 b)
+{
+#if defined(__SIZEOF_INT128__)
+    __extension__ using U128 = unsigned __int128;
+    const U128 p = static_cast<U128>(a) * b;
+    return quint64(p) ^ quint64(p >> 64);
+#elif defined(_MSC_VER) && defined(_M_X64)
+    quint64 high = 0;
+    const quint64 low = _umul128(a, b, &high);
+    return low ^ high;
+#else
+    const quint64 a0 = a & 0xffffffffU, a1 = a >> 32, b0 = b & 0xffffffffU, b1 = b >> 32;
+    const quint64 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    const quint64 middle = (p00 >> 32) + (p01 & 0xffffffffU) + (p10 & 0xffffffffU);
+    return (p00 & 0xffffffffU | middle << 32) ^ (p11 + (p01 >> 32) + (p10 >> 32) + (middle >> 32));
+#endif
+}
+
+// Up to 8 bytes as one little-endian word, zero-filled.
+inline quint64 loadTail(const char *p, size_t n)
+{
+    quint64 w = 0;
+    for (size_t i = 0; i < n; ++i)
+        w |= quint64(quint8(p[i])) << (8 * i);
+    return w;
+}
+
+// A 64-bit hash of s, 16 bytes per multiply; seed chains the parts of a key.
+quint64 hashText(std::string_view s, quint64 seed)
+{
+    constexpr quint64 k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL,
+                      k2 = 0x8ebc6af09c88c6e3ULL;
+    const char *p = s.data();
+    size_t n = s.size();
+    quint64 h = mix(seed ^ k0, n ^ k1);
+    for (; n >= 16; p += 16, n -= 16) {
+        quint64 a, b;
+        std::memcpy(&a, p, 8);
+        std::memcpy(&b, p + 8, 8);
+        h = mix(a ^ k1, b ^ h);
+    }
+    quint64 a = 0, b = 0;
+    if (n > 8) {
+        std::memcpy(&a, p, 8);
+        b = loadTail(p + 8, n - 8);
+    } else {
+        a = loadTail(p, n);
+    }
+    return mix(mix(a ^ k1, b ^ h) ^ k2, h ^ k0);
+}
+
 // "Type/id" as a 64-bit hash with the low bit clear (the tables keep a state bit there). Two
 // keys of one export share a hash with a probability of about n²/2^64: 1 in 7 million for a
 // million resources. Eight bytes a key keep a 1 GiB export's table within a few tens of MB;
 // fresh memory is not free either, as every new page is a fault (slow on virtual machines).
-quint64 keyOf(std::string_view type, std::string_view id)
+// The type's hash seeds the id's, so the text is never put together.
+quint64 typeSeed(std::string_view type)
 {
-    char stack[256];
-    std::string heap;
-    char *s = stack;
-    const size_t n = type.size() + 1 + id.size();
-    if (n > sizeof stack) {
-        heap.resize(n);
-        s = heap.data();
-    }
-    std::memcpy(s, type.data(), type.size());
-    s[type.size()] = '/';
-    std::memcpy(s + type.size() + 1, id.data(), id.size());
-    const quint64 k = quint64(qHashBits(s, n, 0x9e3779b97f4a7c15ULL)) & ~quint64(1);
+    return hashText(type, 0x9e3779b97f4a7c15ULL);
+}
+quint64 keyOf(quint64 typeSeed, std::string_view id)
+{
+    const quint64 k = hashText(id, typeSeed) & ~quint64(1);
     return k != 0 ? k : 2; // 0 marks a free slot
 }
 
@@ -140,12 +189,22 @@ public:
 #endif
     }
     static constexpr size_t npos = ~size_t(0);
+    size_t size() const { return m_size; }
+
+    // Room for n keys without growing: growth on the way to a large table costs as much again
+    // in fresh pages and rehashing.
+    void reserve(size_t n)
+    {
+        const size_t capacity = std::bit_ceil(std::max<size_t>(1024, n + n / 4 + 1));
+        if (capacity > m_capacity)
+            grow(capacity);
+    }
 
 private:
     size_t slotOf(quint64 key) const { return size_t((key * 0x9e3779b97f4a7c15ULL) >> m_shift); }
-    void grow()
+    void grow() { grow(std::max<size_t>(1024, m_capacity * 2)); }
+    void grow(size_t capacity)
     {
-        const size_t capacity = std::max<size_t>(1024, m_capacity * 2);
         quint64 *keys = allocate<quint64>(capacity);
         quint32 *values = m_withValues ? allocate<quint32>(capacity) : nullptr;
         quint64 *oldKeys = m_keys;
@@ -238,6 +297,12 @@ public:
     {
         return {m_chunks[handle >> 32].data() + (handle & 0xffffffffU), length};
     }
+    const char *copy(std::string_view text) { return view(append(text), text.size()).data(); }
+    void clear() // keeps the first chunk
+    {
+        m_chunks.resize(std::min<size_t>(m_chunks.size(), 1));
+        m_used = 0;
+    }
 
 private:
     static constexpr size_t kChunk = 1 << 20;
@@ -259,22 +324,35 @@ struct RefSite
 constexpr size_t kMaxRefText = 1024;
 static_assert(sizeof(size_t) >= 8, "TextArena handles need 64 bits");
 
+// Character classes of reference parts, a table look-up a byte.
+constexpr quint8 kLetter = 1, kIdChar = 2;
+constexpr auto kCharClass = [] {
+    std::array<quint8, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+        const bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        t[size_t(c)] = quint8((letter ? kLetter : 0) |
+                              (letter || (c >= '0' && c <= '9') || c == '-' || c == '.' ? kIdChar
+                                                                                         : 0));
+    }
+    return t;
+}();
+
+bool allOfClass(std::string_view s, quint8 cls)
+{
+    quint8 all = cls;
+    for (const char c : s)
+        all &= kCharClass[quint8(c)];
+    return all != 0;
+}
+
 bool isTypeName(std::string_view s)
 {
-    if (s.empty() || s.size() > 64 || s[0] < 'A' || s[0] > 'Z')
-        return false;
-    return std::all_of(s.begin(), s.end(),
-                       [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); });
+    return !s.empty() && s.size() <= 64 && s[0] >= 'A' && s[0] <= 'Z' && allOfClass(s, kLetter);
 }
 
 bool isId(std::string_view s)
 {
-    if (s.empty() || s.size() > 64)
-        return false;
-    return std::all_of(s.begin(), s.end(), [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-               c == '-' || c == '.';
-    });
+    return !s.empty() && s.size() <= 64 && allOfClass(s, kIdChar);
 }
 
 bool isJsonSpace(char c)
@@ -282,31 +360,50 @@ bool isJsonSpace(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-// The next `"reference"` in [p, end), or end: candidates by two of its rarer letters, 32 bytes
-// at a time where AVX2 is there, then compared whole.
+// The next `"reference"` or `\u` in [p, end), or end: candidates by two of their letters, 32
+// bytes at a time where AVX2 is there, then compared whole. One pass finds both, as a `\u`
+// anywhere in a line sends it to the tree (see textReferences()).
 constexpr std::string_view kReferenceKey = "\"reference\"";
+
+const char *findReferenceScalar(const char *p, const char *end)
+{
+    const std::string_view rest(p, size_t(end - p));
+    const size_t at = std::min(rest.find(kReferenceKey), rest.find("\\u"));
+    return at == std::string_view::npos ? end : p + at;
+}
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define COHORT_SCAN_AVX2 1
+// Reads up to 39 bytes past end: lines come with SIMDJSON_PADDING readable bytes after them.
 __attribute__((target("avx2"))) const char *findReferenceAvx2(const char *p, const char *end)
 {
-    const __m256i f = _mm256_set1_epi8('f'), n = _mm256_set1_epi8('n');
-    while (end - p >= 32 + 11) {
-        const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p + 3));
-        const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p + 7));
-        auto mask = quint32(_mm256_movemask_epi8(
-            _mm256_and_si256(_mm256_cmpeq_epi8(a, f), _mm256_cmpeq_epi8(b, n))));
+    static_assert(simdjson::SIMDJSON_PADDING >= 39);
+    const __m256i quote = _mm256_set1_epi8('"'), f = _mm256_set1_epi8('f'),
+                  n = _mm256_set1_epi8('n');
+    const __m256i backslash = _mm256_set1_epi8('\\'), u = _mm256_set1_epi8('u');
+    for (; p < end; p += 32) {
+        const __m256i at0 = _mm256_loadu_si256(reinterpret_cast<const __m256i_u *>(p));
+        const __m256i at1 = _mm256_loadu_si256(reinterpret_cast<const __m256i_u *>(p + 1));
+        const __m256i at3 = _mm256_loadu_si256(reinterpret_cast<const __m256i_u *>(p + 3));
+        const __m256i at7 = _mm256_loadu_si256(reinterpret_cast<const __m256i_u *>(p + 7));
+        const __m256i reference =
+            _mm256_and_si256(_mm256_cmpeq_epi8(at0, quote),
+                             _mm256_and_si256(_mm256_cmpeq_epi8(at3, f), _mm256_cmpeq_epi8(at7, n)));
+        const __m256i escape =
+            _mm256_and_si256(_mm256_cmpeq_epi8(at0, backslash), _mm256_cmpeq_epi8(at1, u));
+        auto mask = quint32(_mm256_movemask_epi8(_mm256_or_si256(reference, escape)));
         while (mask) {
             const char *c = p + __builtin_ctz(mask);
-            if (std::memcmp(c, kReferenceKey.data(), kReferenceKey.size()) == 0)
+            if (c >= end)
+                return end;
+            if (c[0] == '\\' ? end - c >= 2
+                              : end - c >= qsizetype(kReferenceKey.size()) &&
+                                    std::memcmp(c, kReferenceKey.data(), kReferenceKey.size()) == 0)
                 return c;
             mask &= mask - 1;
         }
-        p += 32;
     }
-    const std::string_view rest(p, size_t(end - p));
-    const size_t at = rest.find(kReferenceKey);
-    return at == std::string_view::npos ? end : p + at;
+    return end;
 }
 const bool kHasAvx2 = __builtin_cpu_supports("avx2");
 #endif
@@ -317,9 +414,7 @@ const char *findReference(const char *p, const char *end)
     if (kHasAvx2)
         return findReferenceAvx2(p, end);
 #endif
-    const std::string_view rest(p, size_t(end - p));
-    const size_t at = rest.find(kReferenceKey);
-    return at == std::string_view::npos ? end : p + at;
+    return findReferenceScalar(p, end);
 }
 
 class Scanner
@@ -340,25 +435,33 @@ public:
     }
 
     // A look-up that waits for flush(): an id (ref == false) or a reference target. Its text
-    // is in m_opText: "Type/id" (ids) or the whole reference (references) at `text`.
+    // stays readable until then: a reference in the block being read, an id copied.
     struct Op
     {
         quint64 key;
         qint64 line;
-        size_t text;
-        quint32 textLength; // the whole text
-        quint32 keyLength;  // "Type/id", a prefix of the text
-        quint32 typeLength;
+        const char *text;   // ids: the id; references: the whole reference
+        quint32 textLength;
+        quint32 type;       // ids: the index in m_counts[file]; references: the type's length
         int file;
         bool ref;
     };
 
-    void queue(quint64 key, qint64 line, int file, bool ref, std::string_view text,
-               size_t keyLength, size_t typeLength)
+    void queueId(quint64 key, qint64 line, int file, std::string_view id, quint32 typeIndex)
     {
-        m_ops.push_back({key, line, m_opText.size(), quint32(text.size()), quint32(keyLength),
-                         quint32(typeLength), file, ref});
-        m_opText.append(text);
+        m_ops.push_back({key, line, m_opText.copy(id), quint32(id.size()), typeIndex, file, false});
+    }
+    // ref must stay readable until flush(): the block's text, or copied with stable.
+    void queueReference(quint64 key, qint64 line, int file, std::string_view ref, size_t typeLength,
+                        bool stable)
+    {
+        // Resources of one patient follow each other: the same target again is common, and
+        // its look-up would change nothing.
+        if (key == m_lastRefKey)
+            return;
+        m_lastRefKey = key;
+        m_ops.push_back({key, line, stable ? ref.data() : m_opText.copy(ref), quint32(ref.size()),
+                         quint32(typeLength), file, true});
     }
 
     static void countReference(RefSite &site)
@@ -375,37 +478,37 @@ public:
             if (i + kAhead < n)
                 m_keys.prefetch(m_ops[i + kAhead].key);
             const Op &op = m_ops[i];
-            const std::string_view text(m_opText.data() + op.text, op.textLength);
+            const std::string_view text(op.text, op.textLength);
             bool inserted = false;
             if (!op.ref) {
                 const size_t slot = m_keys.findOrInsert(op.key, KeyTable::kSet, &inserted);
                 if (inserted)
                     continue;
+                const std::string &type = m_counts[size_t(op.file)][op.type].name;
                 if (!m_keys.isSet(slot)) { // referenced before
                     m_keys.set(slot);
-                    --pendingFor(text.substr(0, op.typeLength));
+                    --pendingFor(type);
                     continue;
                 }
-                const std::string_view type = text.substr(0, op.typeLength);
-                const std::string_view id = text.substr(op.typeLength + 1);
                 problem(op.file, op.line, Problem::Class::DuplicateId,
                         u"%1/%2 occurs more than once"_s.arg(
-                            QString::fromUtf8(type.data(), qsizetype(type.size())),
-                            QString::fromUtf8(id.data(), qsizetype(id.size()))));
+                            QString::fromStdString(type),
+                            QString::fromUtf8(text.data(), qsizetype(text.size()))));
                 continue;
             }
-            const std::string_view key = text.substr(0, op.keyLength);
-            // Resources of one patient follow each other: the same target again is common.
-            if (m_lastRefValid && key == m_lastRefKey)
-                continue;
             m_keys.findOrInsert(op.key, 0, &inserted);
             if (inserted) // a target not met as a resource so far
-                ++pendingFor(text.substr(0, op.typeLength));
-            m_lastRefValid = true;
-            m_lastRefKey.assign(key);
+                ++pendingFor(text.substr(0, op.type));
         }
         m_ops.clear();
         m_opText.clear();
+        if (!m_reserved && m_bytesDone > 0 && m_bytesDone < m_bytesTotal) {
+            // The first block tells how many keys the rest will bring (ids mostly; lines of
+            // at least 32 bytes bound it).
+            m_reserved = true;
+            const double perByte = std::min(1.0 / 32, double(m_keys.size()) / double(m_bytesDone));
+            m_keys.reserve(size_t(double(m_bytesTotal) * perByte * 1.05));
+        }
         std::stable_sort(m_pending.begin(), m_pending.end(),
                          [](const Problem &l, const Problem &r) { return l.line < r.line; });
         for (const Problem &p : std::as_const(m_pending)) {
@@ -441,10 +544,10 @@ public:
     bool textReferences(const char *data, size_t length)
     {
         const char *const begin = data, *const end = data + length;
-        if (std::string_view(data, length).find("\\u") != std::string_view::npos)
-            return false;
         m_found.clear();
         for (const char *p = begin; (p = findReference(p, end)) != end;) {
+            if (*p == '\\')
+                return false; // a \u: the key may be spelled with it
             size_t backslashes = 0;
             for (const char *b = p; b > begin && b[-1] == '\\'; --b)
                 ++backslashes;
@@ -486,16 +589,20 @@ public:
             return false;
         *type = ref.substr(0, slash);
         *id = ref.substr(slash + 1);
-        if (const size_t h = id->find("/_history/"); h != std::string_view::npos)
-            *id = id->substr(0, h);
+        if (const size_t h = id->find('/'); h != std::string_view::npos) {
+            if (id->substr(h).starts_with("/_history/"))
+                *id = id->substr(0, h);
+            else
+                return false;
+        }
         return isTypeName(*type) && isId(*id);
     }
 
-    void reference(std::string_view ref, int file, qint64 line)
+    void reference(std::string_view ref, int file, qint64 line, bool stable)
     {
         std::string_view type, id;
         if (splitReference(ref, &type, &id))
-            queue(keyOf(type, id), line, file, true, ref, type.size() + 1 + id.size(), type.size());
+            queueReference(keyOf(typeSeed(type), id), line, file, ref, type.size(), stable);
     }
 
     // Targets referenced but not (yet) met as resources, per type: a second pass over the
@@ -520,20 +627,23 @@ public:
         return pending.back().second;
     }
 
-    qint64 &countFor(int file, std::string_view type)
+    // The index of type in m_counts[file], added when new.
+    quint32 typeIndex(int file, std::string_view type)
     {
         auto &counts = m_counts[size_t(file)];
-        if (m_lastCount < counts.size() && counts[m_lastCount].first == type)
-            return counts[m_lastCount].second;
+        if (m_lastCount < counts.size() && counts[m_lastCount].name == type)
+            return quint32(m_lastCount);
         for (size_t i = 0; i < counts.size(); ++i) {
-            if (counts[i].first == type) {
+            if (counts[i].name == type) {
                 m_lastCount = i;
-                return counts[i].second;
+                return quint32(i);
             }
         }
-        counts.emplace_back(std::string(type), 0);
+        const std::string &expected = m_expectedTypes[size_t(file)];
+        counts.push_back({std::string(type), 0, typeSeed(type),
+                          !expected.empty() && type != expected});
         m_lastCount = counts.size() - 1;
-        return counts.back().second;
+        return quint32(m_lastCount);
     }
 
     void line(int file, const char *data, size_t length, qint64 lineNo)
@@ -559,29 +669,27 @@ public:
                     u"not a FHIR resource (no resourceType)"_s);
             return;
         }
-        ++countFor(file, type);
-        const QString &expected = m_inputs.at(file).expectedType;
-        if (!expected.isEmpty() &&
-            QLatin1StringView(type.data(), qsizetype(type.size())) != expected)
+        const quint32 t = typeIndex(file, type);
+        TypeCount &count = m_counts[size_t(file)][t];
+        ++count.count;
+        if (count.mismatch)
             problem(file, lineNo, Problem::Class::TypeMismatch,
-                    u"%1 in a file of %2"_s.arg(
-                        QString::fromUtf8(type.data(), qsizetype(type.size())), expected));
+                    u"%1 in a file of %2"_s.arg(QString::fromStdString(count.name),
+                                                m_inputs.at(file).expectedType));
         std::string_view id;
-        if (object["id"].get_string().get(id) || id.empty()) {
-            problem(
-                file, lineNo, Problem::Class::MissingId,
-                u"%1 without an id"_s.arg(QString::fromUtf8(type.data(), qsizetype(type.size()))));
-        } else {
-            m_idText.assign(type).append(1, '/').append(id);
-            queue(keyOf(type, id), lineNo, file, false, m_idText, m_idText.size(), type.size());
-        }
-        m_found.clear();
-        if (!textReferences(data, length)) {
+        if (object["id"].get_string().get(id) || id.empty())
+            problem(file, lineNo, Problem::Class::MissingId,
+                    u"%1 without an id"_s.arg(QString::fromStdString(count.name)));
+        else
+            queueId(keyOf(count.seed, id), lineNo, file, id, t);
+        // References found in the text stay readable until flush(); the tree's are copied.
+        const bool textual = textReferences(data, length);
+        if (!textual) {
             m_found.clear();
             walk(doc);
         }
         for (const std::string_view ref : m_found)
-            reference(ref, file, lineNo);
+            reference(ref, file, lineNo, textual);
     }
     // Every line of a file, in blocks: onLine(data, length, lineNo) with SIMDJSON_PADDING
     // readable bytes after the line, onBlock() after each block's lines, onTooLong(lineNo) for a
@@ -673,7 +781,7 @@ public:
         const ScanInput &in = m_inputs.at(file);
         ScanFileResult &fr = m_result.files[file];
         fr.bytes = QFileInfo(in.path).size();
-        for (const auto &[type, count] : m_counts[file]) {
+        for (const auto &[type, count, seed, mismatch] : m_counts[size_t(file)]) {
             const QString name = QString::fromStdString(type);
             fr.countsByType.insert(name, count);
             m_result.countsByType[name] += count;
@@ -739,7 +847,7 @@ public:
         if (!splitReference(ref, &type, &id) ||
             std::find(m_present.begin(), m_present.end(), type) == m_present.end())
             return 0;
-        const quint64 key = keyOf(type, id);
+        const quint64 key = keyOf(typeSeed(type), id);
         const size_t slot = m_keys.find(key);
         return slot != KeyTable::npos && !m_keys.isSet(slot) ? key : 0;
     }
@@ -787,7 +895,8 @@ public:
         qint64 total = 0;
         for (const ScanInput &in : m_inputs)
             total += QFileInfo(in.path).size();
-        qint64 done = 0;
+        m_bytesTotal = total;
+        qint64 &done = m_bytesDone;
         QElapsedTimer sinceProgress;
         sinceProgress.start();
         auto advanced = [&](qint64 n) {
@@ -798,6 +907,8 @@ public:
             }
         };
         m_counts.resize(size_t(m_inputs.size()));
+        for (const ScanInput &in : m_inputs)
+            m_expectedTypes.push_back(in.expectedType.toStdString());
         for (int i = 0; i < m_inputs.size(); ++i) {
             ScanFileResult fr;
             fr.path = m_inputs.at(i).path;
@@ -825,17 +936,27 @@ private:
     ScanResult &m_result;
     simdjson::dom::parser m_parser;
     std::vector<char> m_buffer;
-    std::vector<std::vector<std::pair<std::string, qint64>>> m_counts; // in order first seen
+    struct TypeCount
+    {
+        std::string name;
+        qint64 count;
+        quint64 seed;  // typeSeed(name)
+        bool mismatch; // not the file's expected type
+    };
+    std::vector<std::vector<TypeCount>> m_counts; // per file, types in order first seen
+    std::vector<std::string> m_expectedTypes;
     size_t m_lastCount = 0;
     // "Type/id" of every resource (kSet) and of every reference target (kSet once it is met as
     // a resource).
     KeyTable m_keys;
+    qint64 m_bytesTotal = 0; // of all files, for the table's size and progress
+    qint64 m_bytesDone = 0;  // read in pass 1
+    bool m_reserved = false;
     std::vector<std::pair<std::string, qint64>> m_pendingByType; // see pendingFor()
     size_t m_lastPending = 0;
     bool m_pendingOverflow = false;
     static constexpr size_t kMaxPendingTypes = 1024;
-    bool m_lastRefValid = false; // the last reference's target, looked up already
-    std::string m_lastRefKey;
+    quint64 m_lastRefKey = 0; // the last reference's target, queued already
     // Pass 2: the types in the export, and the first place of each target still missing.
     std::vector<std::string> m_present;
     KeyTable m_siteOf{true};
@@ -843,8 +964,7 @@ private:
     TextArena m_refText;
     std::vector<std::string_view> m_found;
     std::vector<Op> m_ops;
-    std::string m_opText;
-    std::string m_idText;
+    TextArena m_opText; // ids and references out of the tree, until flush()
     QList<Problem> m_pending;
 };
 
