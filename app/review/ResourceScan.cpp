@@ -372,6 +372,18 @@ const char *findReferenceScalar(const char *p, const char *end)
     return at == std::string_view::npos ? end : p + at;
 }
 
+// kReferenceKey at p (11 readable bytes), as two overlapping 8-byte words.
+inline bool isReferenceKey(const char *p)
+{
+    static_assert(kReferenceKey.size() == 11);
+    quint64 a, b, x, y;
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + 3, 8);
+    std::memcpy(&x, kReferenceKey.data(), 8);
+    std::memcpy(&y, kReferenceKey.data() + 3, 8);
+    return a == x && b == y;
+}
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define COHORT_SCAN_AVX2 1
 // Reads up to 39 bytes past end: lines come with SIMDJSON_PADDING readable bytes after them.
@@ -396,9 +408,7 @@ __attribute__((target("avx2"))) const char *findReferenceAvx2(const char *p, con
             const char *c = p + __builtin_ctz(mask);
             if (c >= end)
                 return end;
-            if (c[0] == '\\' ? end - c >= 2
-                              : end - c >= qsizetype(kReferenceKey.size()) &&
-                                    std::memcmp(c, kReferenceKey.data(), kReferenceKey.size()) == 0)
+            if (c[0] == '\\' ? end - c >= 2 : end - c >= 11 && isReferenceKey(c))
                 return c;
             mask &= mask - 1;
         }
@@ -420,6 +430,12 @@ const char *findReference(const char *p, const char *end)
 class Scanner
 {
 public:
+    // The "reference" strings of a line; type and id set when it is a relative "Type/id".
+    struct Found
+    {
+        std::string_view text, type, id;
+    };
+
     Scanner(const QList<ScanInput> &inputs, const ScanOptions &options, ScanResult &result)
         : m_inputs(inputs)
         , m_options(options)
@@ -442,7 +458,7 @@ public:
         qint64 line;
         const char *text;   // ids: the id; references: the whole reference
         quint32 textLength;
-        quint32 type;       // ids: the index in m_counts[file]; references: the type's length
+        quint32 type;       // ids: the index in m_counts[file]; references: in m_types
         int file;
         bool ref;
     };
@@ -452,7 +468,7 @@ public:
         m_ops.push_back({key, line, m_opText.copy(id), quint32(id.size()), typeIndex, file, false});
     }
     // ref must stay readable until flush(): the block's text, or copied with stable.
-    void queueReference(quint64 key, qint64 line, int file, std::string_view ref, size_t typeLength,
+    void queueReference(quint64 key, qint64 line, int file, std::string_view ref, quint32 typeId,
                         bool stable)
     {
         // Resources of one patient follow each other: the same target again is common, and
@@ -461,7 +477,7 @@ public:
             return;
         m_lastRefKey = key;
         m_ops.push_back({key, line, stable ? ref.data() : m_opText.copy(ref), quint32(ref.size()),
-                         quint32(typeLength), file, true});
+                         typeId, file, true});
     }
 
     static void countReference(RefSite &site)
@@ -484,30 +500,34 @@ public:
                 const size_t slot = m_keys.findOrInsert(op.key, KeyTable::kSet, &inserted);
                 if (inserted)
                     continue;
-                const std::string &type = m_counts[size_t(op.file)][op.type].name;
+                const TypeCount &type = m_counts[size_t(op.file)][op.type];
                 if (!m_keys.isSet(slot)) { // referenced before
                     m_keys.set(slot);
-                    --pendingFor(type);
+                    --m_types[type.typeId].pending;
                     continue;
                 }
                 problem(op.file, op.line, Problem::Class::DuplicateId,
                         u"%1/%2 occurs more than once"_s.arg(
-                            QString::fromStdString(type),
+                            QString::fromStdString(type.name),
                             QString::fromUtf8(text.data(), qsizetype(text.size()))));
                 continue;
             }
             m_keys.findOrInsert(op.key, 0, &inserted);
             if (inserted) // a target not met as a resource so far
-                ++pendingFor(text.substr(0, op.type));
+                ++m_types[op.type].pending;
         }
         m_ops.clear();
         m_opText.clear();
+        m_streaming = m_restartNext = false; // the block's text is about to go
         if (!m_reserved && m_bytesDone > 0 && m_bytesDone < m_bytesTotal) {
-            // The first block tells how many keys the rest will bring (ids mostly; lines of
-            // at least 32 bytes bound it).
+            // The first block tells how many resources, hence ids, the rest will bring (most
+            // reference targets are among them). Lines of at least 32 bytes bound it.
             m_reserved = true;
-            const double perByte = std::min(1.0 / 32, double(m_keys.size()) / double(m_bytesDone));
-            m_keys.reserve(size_t(double(m_bytesTotal) * perByte * 1.05));
+            qint64 lines = 0;
+            for (const ScanFileResult &f : std::as_const(m_result.files))
+                lines += f.resources;
+            const double perByte = std::min(1.0 / 32, double(lines) / double(m_bytesDone));
+            m_keys.reserve(size_t(double(m_bytesTotal) * perByte * 1.1));
         }
         std::stable_sort(m_pending.begin(), m_pending.end(),
                          [](const Problem &l, const Problem &r) { return l.line < r.line; });
@@ -524,8 +544,12 @@ public:
     {
         if (e.is_object()) {
             for (auto field : simdjson::dom::object(e)) {
-                if (field.key == "reference" && field.value.is_string())
-                    m_found.push_back(std::string_view(field.value));
+                if (field.key == "reference" && field.value.is_string()) {
+                    Found found{std::string_view(field.value), {}, {}};
+                    if (!splitReference(found.text, &found.type, &found.id))
+                        found.type = found.id = {};
+                    m_found.push_back(found);
+                }
                 else if (field.value.is_object() || field.value.is_array())
                     walk(field.value);
             }
@@ -569,12 +593,28 @@ public:
                 p = q;
                 continue;
             }
+            // The value, read once: a relative "Type/id" or "Type/id/_history/v" is split
+            // as splitReference() would.
             const char *v = ++q;
+            while (q < end && (kCharClass[quint8(*q)] & kLetter))
+                ++q;
+            Found found;
+            if (q < end && *q == '/' && q > v && q - v <= 64 && *v >= 'A' && *v <= 'Z') {
+                const char *id = ++q;
+                while (q < end && (kCharClass[quint8(*q)] & kIdChar))
+                    ++q;
+                if (q > id && q - id <= 64 && q < end &&
+                    (*q == '"' || std::string_view(q, size_t(end - q)).starts_with("/_history/"))) {
+                    found.type = std::string_view(v, size_t(id - 1 - v));
+                    found.id = std::string_view(id, size_t(q - id));
+                }
+            }
             while (q < end && *q != '"' && *q != '\\')
                 ++q;
             if (q == end || *q == '\\')
                 return false;
-            m_found.push_back(std::string_view(v, size_t(q - v)));
+            found.text = std::string_view(v, size_t(q - v));
+            m_found.push_back(found);
             p = q + 1;
         }
         return true;
@@ -598,33 +638,33 @@ public:
         return isTypeName(*type) && isId(*id);
     }
 
-    void reference(std::string_view ref, int file, qint64 line, bool stable)
+    void reference(const Found &ref, int file, qint64 line, bool stable)
     {
-        std::string_view type, id;
-        if (splitReference(ref, &type, &id))
-            queueReference(keyOf(typeSeed(type), id), line, file, ref, type.size(), stable);
+        if (ref.id.empty())
+            return;
+        const TypeRef type = typeRef(ref.type);
+        queueReference(keyOf(type.seed, ref.id), line, file, ref.text, type.id, stable);
     }
 
-    // Targets referenced but not (yet) met as resources, per type: a second pass over the
-    // files is only needed when one of the export's own types has some at the end.
-    qint64 &pendingFor(std::string_view type)
+    // The seed and m_types index of a type, added when new.
+    struct TypeRef
     {
-        auto &pending = m_pendingByType;
-        if (m_lastPending < pending.size() && pending[m_lastPending].first == type)
-            return pending[m_lastPending].second;
-        for (size_t i = 0; i < pending.size(); ++i) {
-            if (pending[i].first == type) {
-                m_lastPending = i;
-                return pending[i].second;
-            }
+        quint64 seed;
+        quint32 id;
+    };
+    TypeRef typeRef(std::string_view type)
+    {
+        for (size_t i = 1; i < m_types.size(); ++i) {
+            if (m_types[i].name == type)
+                return {m_types[i].seed, quint32(i)};
         }
-        if (pending.size() >= kMaxPendingTypes) { // absurd input: count them all together
-            m_pendingOverflow = true;
-            return pending.front().second;
+        const quint64 seed = typeSeed(type);
+        if (m_types.size() > kMaxTypes) { // absurd input: count the rest together
+            m_typesOverflow = true;
+            return {seed, 0};
         }
-        pending.emplace_back(std::string(type), 0);
-        m_lastPending = pending.size() - 1;
-        return pending.back().second;
+        m_types.push_back({std::string(type), seed, 0});
+        return {seed, quint32(m_types.size() - 1)};
     }
 
     // The index of type in m_counts[file], added when new.
@@ -640,8 +680,8 @@ public:
             }
         }
         const std::string &expected = m_expectedTypes[size_t(file)];
-        counts.push_back({std::string(type), 0, typeSeed(type),
-                          !expected.empty() && type != expected});
+        const TypeRef ref = typeRef(type);
+        counts.push_back({std::string(type), 0, ref.seed, ref.id, !expected.empty() && type != expected});
         m_lastCount = counts.size() - 1;
         return quint32(m_lastCount);
     }
@@ -655,11 +695,13 @@ public:
         ScanFileResult &fr = m_result.files[file];
         ++fr.resources;
         simdjson::dom::element doc;
-        // The block buffer has SIMDJSON_PADDING readable bytes after every line.
-        if (const auto error = m_parser.parse(data, length, false).get(doc)) {
-            problem(file, lineNo, Problem::Class::InvalidJson,
-                    QString::fromUtf8(simdjson::error_message(error)));
-            return;
+        if (!fromStream(data, length, &doc)) {
+            // The block buffer has SIMDJSON_PADDING readable bytes after every line.
+            if (const auto error = m_parser.parse(data, length, false).get(doc)) {
+                problem(file, lineNo, Problem::Class::InvalidJson,
+                        QString::fromUtf8(simdjson::error_message(error)));
+                return;
+            }
         }
         simdjson::dom::object object;
         std::string_view type;
@@ -688,17 +730,82 @@ public:
             m_found.clear();
             walk(doc);
         }
-        for (const std::string_view ref : m_found)
+        for (const Found &ref : m_found)
             reference(ref, file, lineNo, textual);
     }
-    // Every line of a file, in blocks: onLine(data, length, lineNo) with SIMDJSON_PADDING
+    // Pass 1 parses the complete lines of a block as one simdjson document stream, which
+    // finds the structure of a whole batch at once rather than line by line (about 15% of the
+    // parse). Each line takes the stream's next document when that is exactly the line; a line
+    // that is not (invalid, two values, a value across lines) is parsed alone, and the stream
+    // starts again after it, a few times a block at most: an invalid line can fail a whole batch
+    // (simdjson finds strings and UTF-8 errors batch-wise), which the next start would read again.
+    // So results are those of parsing each line alone.
+    void startStream(const char *begin, const char *end)
+    {
+        m_regionEnd = end;
+        m_restartsLeft = kMaxRestarts;
+        openStream(begin);
+    }
+    void openStream(const char *begin)
+    {
+        m_streaming = false;
+        m_advance = false;
+        m_restartNext = false;
+        if (!m_options.streamParse || begin >= m_regionEnd)
+            return;
+#ifdef SIMDJSON_THREADS_ENABLED
+        m_streamParser.threaded = false; // one core: stage 1 of the next batch waits its turn
+#endif
+        if (m_streamParser.parse_many(begin, size_t(m_regionEnd - begin), kStreamBatch)
+                .get(m_stream))
+            return;
+        m_streamBase = begin;
+        m_doc = m_stream.begin();
+        m_streaming = true;
+    }
+
+    // The stream's next document into doc, if it is the text of this line.
+    bool fromStream(const char *data, size_t length, simdjson::dom::element *doc)
+    {
+        if (!m_streaming) {
+            if (!m_restartNext || m_restartsLeft == 0)
+                return false;
+            --m_restartsLeft;
+            openStream(data);
+            if (!m_streaming)
+                return false;
+        }
+        if (m_advance) { // only now: the last document lives in the parser until then
+            ++m_doc;
+            m_advance = false;
+        }
+        const char *first = data, *last = data + length;
+        while (first < last && isJsonSpace(*first))
+            ++first;
+        while (last > first && isJsonSpace(last[-1]))
+            --last;
+        simdjson::dom::element element;
+        if (!(m_doc != m_stream.end()) || first == last || *first != '{' ||
+            m_streamBase + m_doc.current_index() != first || (*m_doc).get(element) ||
+            m_doc.source().data() + m_doc.source().size() != last) {
+            m_streaming = false;
+            m_restartNext = data + length < m_regionEnd;
+            return false;
+        }
+        *doc = element;
+        m_advance = true;
+        return true;
+    }
+
+    // Every line of a file, in blocks: onRegion(begin, end) with the block's complete lines
+    // before the first of them, onLine(data, length, lineNo) with SIMDJSON_PADDING
     // readable bytes after the line, onBlock() after each block's lines, onTooLong(lineNo) for a
     // line longer than maxLineBytes (its bytes are skipped). Both passes read through here, so
     // they see the same lines with the same numbers.
-    template<typename OnLine, typename OnBlock, typename OnTooLong>
+    template<typename OnRegion, typename OnLine, typename OnBlock, typename OnTooLong>
     bool readLines(int file, const std::atomic_bool &cancel,
-                   const std::function<void(qint64)> &advanced, OnLine &&onLine,
-                   OnBlock &&onBlock, OnTooLong &&onTooLong)
+                   const std::function<void(qint64)> &advanced, OnRegion &&onRegion,
+                   OnLine &&onLine, OnBlock &&onBlock, OnTooLong &&onTooLong)
     {
         const ScanInput &in = m_inputs.at(file);
         QFile f(in.path);
@@ -725,13 +832,22 @@ public:
             const char *begin = m_buffer.data();
             const char *end = begin + filled + size_t(n);
             const char *cur = begin;
+            const char *complete = end; // the end of the block's last complete line
+            while (complete > begin && complete[-1] != '\n')
+                --complete;
+            bool started = false;
             while (const char *nl =
                        static_cast<const char *>(std::memchr(cur, '\n', size_t(end - cur)))) {
                 ++lineNo;
-                if (skipping)
+                if (skipping) {
                     skipping = false;
-                else
+                } else {
+                    if (!started) {
+                        onRegion(cur, complete);
+                        started = true;
+                    }
                     onLine(cur, size_t(nl - cur), lineNo);
+                }
                 cur = nl + 1;
             }
             onBlock();
@@ -766,6 +882,7 @@ public:
     {
         const bool ok = readLines(
             file, cancel, advanced,
+            [this](const char *begin, const char *end) { startStream(begin, end); },
             [this, file](const char *data, size_t length, qint64 lineNo) {
                 line(file, data, length, lineNo);
             },
@@ -781,7 +898,7 @@ public:
         const ScanInput &in = m_inputs.at(file);
         ScanFileResult &fr = m_result.files[file];
         fr.bytes = QFileInfo(in.path).size();
-        for (const auto &[type, count, seed, mismatch] : m_counts[size_t(file)]) {
+        for (const auto &[type, count, seed, typeId, mismatch] : m_counts[size_t(file)]) {
             const QString name = QString::fromStdString(type);
             fr.countsByType.insert(name, count);
             m_result.countsByType[name] += count;
@@ -804,8 +921,8 @@ public:
         if (length == 0)
             return;
         const bool textual = textReferences(data, length);
-        if (textual && std::none_of(m_found.begin(), m_found.end(), [this](std::string_view ref) {
-                return missingTarget(ref) != 0;
+        if (textual && std::none_of(m_found.begin(), m_found.end(), [this](const Found &ref) {
+                return missingTarget(ref.text) != 0;
             }))
             return;
         simdjson::dom::element doc;
@@ -818,7 +935,8 @@ public:
             m_found.clear();
             walk(doc);
         }
-        for (const std::string_view ref : m_found) {
+        for (const Found &found : m_found) {
+            const std::string_view ref = found.text;
             const quint64 key = missingTarget(ref);
             if (key == 0)
                 continue;
@@ -856,14 +974,15 @@ public:
     {
         for (auto it = m_result.countsByType.cbegin(); it != m_result.countsByType.cend(); ++it)
             m_present.push_back(it.key().toStdString());
-        bool missing = m_pendingOverflow;
-        for (const auto &[type, count] : m_pendingByType)
-            missing |= count > 0 && std::find(m_present.begin(), m_present.end(), type) != m_present.end();
+        bool missing = m_typesOverflow;
+        for (const TypeInfo &type : m_types)
+            missing |= type.pending > 0 &&
+                       std::find(m_present.begin(), m_present.end(), type.name) != m_present.end();
         if (!missing)
             return true;
         for (int file = 0; file < m_inputs.size(); ++file) {
             const bool ok = readLines(
-                file, cancel, {},
+                file, cancel, {}, [](const char *, const char *) {},
                 [this, file](const char *data, size_t length, qint64 lineNo) {
                     collectSites(file, data, length, lineNo);
                 },
@@ -935,12 +1054,25 @@ private:
     const ScanOptions &m_options;
     ScanResult &m_result;
     simdjson::dom::parser m_parser;
+    // Pass 1's document stream over the block being read (see startStream()).
+    static constexpr size_t kStreamBatch = 1 << 20;
+    static constexpr int kMaxRestarts = 16;
+    simdjson::dom::parser m_streamParser;
+    simdjson::dom::document_stream m_stream;
+    simdjson::dom::document_stream::iterator m_doc;
+    const char *m_streamBase = nullptr;
+    const char *m_regionEnd = nullptr;
+    int m_restartsLeft = 0;
+    bool m_restartNext = false; // start the stream again at the next line
+    bool m_streaming = false;
+    bool m_advance = false;
     std::vector<char> m_buffer;
     struct TypeCount
     {
         std::string name;
         qint64 count;
         quint64 seed;  // typeSeed(name)
+        quint32 typeId; // in m_types
         bool mismatch; // not the file's expected type
     };
     std::vector<std::vector<TypeCount>> m_counts; // per file, types in order first seen
@@ -952,17 +1084,26 @@ private:
     qint64 m_bytesTotal = 0; // of all files, for the table's size and progress
     qint64 m_bytesDone = 0;  // read in pass 1
     bool m_reserved = false;
-    std::vector<std::pair<std::string, qint64>> m_pendingByType; // see pendingFor()
-    size_t m_lastPending = 0;
-    bool m_pendingOverflow = false;
-    static constexpr size_t kMaxPendingTypes = 1024;
+    // Every type met, as a resource's or in a reference: its key seed, and how many of its
+    // targets are referenced but not (yet) met as resources. A second pass over the files is
+    // only needed when one of the export's own types has some at the end. [0] counts the types
+    // beyond kMaxTypes together.
+    struct TypeInfo
+    {
+        std::string name;
+        quint64 seed;
+        qint64 pending;
+    };
+    std::vector<TypeInfo> m_types{{std::string(), 0, 0}};
+    bool m_typesOverflow = false;
+    static constexpr size_t kMaxTypes = 1024;
     quint64 m_lastRefKey = 0; // the last reference's target, queued already
     // Pass 2: the types in the export, and the first place of each target still missing.
     std::vector<std::string> m_present;
     KeyTable m_siteOf{true};
     std::deque<RefSite> m_sites; // in chunks: growing copies nothing
     TextArena m_refText;
-    std::vector<std::string_view> m_found;
+    std::vector<Found> m_found;
     std::vector<Op> m_ops;
     TextArena m_opText; // ids and references out of the tree, until flush()
     QList<Problem> m_pending;

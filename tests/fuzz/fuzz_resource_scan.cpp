@@ -1,6 +1,7 @@
 // ResourceScan::scan over one to three NDJSON files cut from the input. The first bytes choose
 // the number of files, the cut points, the type and count the manifest promised, and the scan
-// limits; the rest is the files' content. Counts are checked against the reference line model.
+// limits; the rest is the files' content. Counts are checked against the reference line model,
+// and the whole result against a scan that parses each line alone.
 #include "FuzzSupport.h"
 #include "NdjsonModel.h"
 
@@ -87,5 +88,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const auto back = review::ScanResult::fromJson(result.toJson());
     FUZZ_CHECK(back && back->problemCount == result.problemCount &&
                back->countsByType == result.countsByType);
+    // The document stream pass 1 uses where lines line up gives what each line alone gives.
+    options.streamParse = false;
+    const review::ScanResult alone = review::ResourceScan::scan(inputs, options, cancel);
+    FUZZ_CHECK(alone.toJson() == result.toJson());
     return 0;
 }

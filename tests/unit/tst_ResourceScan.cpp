@@ -4,6 +4,7 @@
 
 #include <QFile>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -40,6 +41,7 @@ private slots:
     void jsonRoundTrip();
     void cacheHitAndInvalidation();
     void cancel();
+    void streamAndLineByLineAgree();
 };
 
 void TestResourceScan::initTestCase()
@@ -151,6 +153,86 @@ void TestResourceScan::cancel()
     QVERIFY(finished.wait(60000));
     const ScanResult r = scan.result();
     QVERIFY(r.cancelled || r.problemCount > 0); // cancel may come after a small scan ended
+}
+
+// Pass 1 parses a block's lines as one simdjson document stream where they line up, and line by
+// line from the first that does not. Lines that break the stream at random places in a file of
+// several blocks and batches must give exactly what parsing each line alone gives.
+void TestResourceScan::streamAndLineByLineAgree()
+{
+    QRandomGenerator random(6);
+    const QList<QByteArray> invalid{
+        R"({"resourceType":"Patient","id":"two1"} {"resourceType":"Patient","id":"two2"})",
+        "   ",
+        "[1,2]",
+        "42",
+        R"({"resourceType":"Patient","id":"open")",
+    };
+    // These fail the whole stream batch they are in (simdjson finds strings and UTF-8 errors
+    // batch-wise): a few, at fixed places.
+    const QList<QByteArray> batchBreakers{
+        "{\"resourceType\":\"Patient\",\"id\":\"bad\xff\"}",
+        R"({"resourceType":"Patient","id":"unclosed})",
+    };
+    const QList<QByteArray> valid{
+        R"(  {"resourceType":"Patient","id":"spaced"}  )",
+        R"({"resourceType":"Observation","id":"esc1","subject":{"\u0072eference":"Patient/gone1"}})",
+        R"({"resourceType":"Observation","id":"esc2","subject":{"reference":"Patient\/gone2"}})",
+        R"({"resourceType":"Observation","id":"hist","hasMember":[{"reference":"Observation/o1/_history/3"}]})",
+        R"({"resourceType":"Patient"})",
+        R"({"resourceType":"Patient","id":"p1"})",
+    };
+    QByteArray data;
+    qint64 invalidLines = 0;
+    for (int i = 0; i < 6000; ++i) {
+        const int patient = random.bounded(800);
+        data += R"({"resourceType":"Observation","id":"o)" + QByteArray::number(i) +
+                R"(","subject":{"reference":"Patient/p)" + QByteArray::number(patient) +
+                R"("},"note":")" + QByteArray(random.bounded(100, 2000), 'n') + "\"}\n";
+        if (i % 7 == 0)
+            data += R"({"resourceType":"Patient","id":"p)" + QByteArray::number(i / 7) + "\"}\r\n";
+        if (i == 2500 || i == 5000) {
+            data += batchBreakers.at(i / 2500 - 1) + '\n';
+            ++invalidLines;
+        }
+        switch (random.bounded(100)) {
+        case 0:
+            data += invalid.at(random.bounded(invalid.size())) + '\n';
+            ++invalidLines;
+            break;
+        case 1: // one value across two lines: both are invalid
+            data += "{\"resourceType\":\"Patient\",\n\"id\":\"split\"}\n";
+            invalidLines += 2;
+            break;
+        case 2:
+            data += valid.at(random.bounded(valid.size())) + '\n';
+            break;
+        case 3:
+            data += random.bounded(2) ? "\n" : "\r\n";
+            break;
+        default:
+            break;
+        }
+    }
+    data += R"({"resourceType":"Patient","id":"last"})"; // no final newline
+    QVERIFY(data.size() > 5 << 20); // two blocks of 4 MiB, several stream batches
+    const QList<ScanInput> inputs{{write(u"stream.ndjson"_s, data), {}, -1}};
+
+    std::atomic_bool cancel{false};
+    ScanOptions lineByLine = options();
+    lineByLine.streamParse = false;
+    const ScanResult alone = ResourceScan::scan(inputs, lineByLine, cancel);
+    const ScanResult streamed = ResourceScan::scan(inputs, options(), cancel);
+    QVERIFY(invalidLines > 0);
+    qint64 invalidJson = 0;
+    for (const Problem &p : alone.problems)
+        invalidJson += p.kind == C::InvalidJson && !p.message.startsWith("not a FHIR"_L1);
+    qint64 notFhir = 0;
+    for (const Problem &p : alone.problems)
+        notFhir += p.message.startsWith("not a FHIR"_L1);
+    QCOMPARE(invalidJson + notFhir, invalidLines);
+    QVERIFY(notFhir > 0);
+    QCOMPARE(QJsonDocument(streamed.toJson()).toJson(), QJsonDocument(alone.toJson()).toJson());
 }
 
 QTEST_GUILESS_MAIN(TestResourceScan)
