@@ -489,12 +489,18 @@ bool ReviewWindow::openPaths(const QStringList &paths, QString *error)
                               .filePath(u"scans"_s);
     QDir().mkpath(cache);
     m_scan = new review::ResourceScan(cache, this);
+    m_progress->setFormat(tr("Checking %p%"));
     m_progress->setRange(0, 1000);
     m_progress->setValue(0);
     m_progress->show();
-    connect(m_scan, &review::ResourceScan::progress, this, [this](qint64 done, qint64 total) {
-        m_progress->setValue(total > 0 ? int(1000 * done / total) : 0);
-    });
+    connect(m_scan, &review::ResourceScan::progress, this,
+            [this, firstTotal = qint64(-1)](qint64 done, qint64 total) mutable {
+                if (firstTotal < 0)
+                    firstTotal = total;
+                else if (total > firstTotal) // the second pass, over the files again
+                    m_progress->setFormat(tr("Finding unresolved references %p%"));
+                m_progress->setValue(total > 0 ? int(1000 * done / total) : 0);
+            });
     connect(m_scan, &review::ResourceScan::finished, this, &ReviewWindow::onScanFinished);
     m_scan->start(folder->scanInputs());
     QStringList outputs;
@@ -691,26 +697,49 @@ void ReviewWindow::findPatients()
                                             : tr("%1 of %n patient(s)", nullptr, all).arg(found.size()));
 }
 
+struct ReviewWindow::TimelineRow
+{
+    review::ResourceSummary summary;
+    review::PatientIndex::Location location;
+};
+
 void ReviewWindow::showPatient(const QString &id)
 {
-    struct Row
-    {
-        review::ResourceSummary summary;
-        review::PatientIndex::Location location;
-    };
-    QList<Row> rows;
     const auto locations = m_patients->locations(id);
-    const QList<QByteArray> lines = m_patients->read(locations);
-    for (qsizetype i = 0; i < locations.size(); ++i)
-        rows.append({review::ResourceSummary::of(lines.at(i)), locations.at(i)});
-    // By date; resources without one (Patient, ...) first.
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const Row &a, const Row &b) { return a.summary.date < b.summary.date; });
+    const quint64 pick = ++m_patientPick;
+    m_timeline->setRowCount(0); // no row of the last patient to open meanwhile
+    const QString reading = tr("Reading %n resource(s) of the patient…", nullptr, int(locations.size()));
+    statusBar()->showMessage(reading);
+    // The job holds copies only: the window, or a new export's patient index, may come first.
+    auto future = QtConcurrent::run(workerPool(), [files = m_patients->files(), locations] {
+        QList<TimelineRow> rows;
+        const QList<QByteArray> lines = review::PatientIndex::read(files, locations);
+        for (qsizetype i = 0; i < locations.size(); ++i)
+            rows.append({review::ResourceSummary::of(lines.at(i)), locations.at(i)});
+        // By date; resources without one (Patient, ...) first.
+        std::stable_sort(rows.begin(), rows.end(),
+                         [](const TimelineRow &a, const TimelineRow &b) { return a.summary.date < b.summary.date; });
+        return rows;
+    });
+    auto *watcher = new QFutureWatcher<QList<TimelineRow>>(this);
+    connect(watcher, &QFutureWatcher<QList<TimelineRow>>::finished, this,
+            [this, watcher, pick, reading, files = m_patients->files()] {
+                watcher->deleteLater();
+                if (pick != m_patientPick)
+                    return; // another patient was picked meanwhile
+                if (statusBar()->currentMessage() == reading)
+                    statusBar()->clearMessage();
+                fillTimeline(watcher->result(), files);
+            });
+    watcher->setFuture(future);
+}
+
+void ReviewWindow::fillTimeline(const QList<TimelineRow> &rows, const QStringList &files)
+{
     m_timeline->setSortingEnabled(false);
     m_timeline->setRowCount(int(rows.size()));
-    const QStringList files = m_patients->files();
     for (int i = 0; i < rows.size(); ++i) {
-        const Row &r = rows[i];
+        const TimelineRow &r = rows[i];
         const QString file = files.value(r.location.file);
         m_timeline->setItem(i, 0, item(r.summary.date));
         m_timeline->setItem(i, 1, item(r.summary.resourceType));

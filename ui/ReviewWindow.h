@@ -96,7 +96,10 @@ private:
     void applyFilter();
     void updateIndexState();
     void findPatients();
+    // A patient's resources are read and summarised on workerPool(); the newest pick wins.
     void showPatient(const QString &id);
+    struct TimelineRow; // a resource of the patient: its summary and place
+    void fillTimeline(const QList<TimelineRow> &rows, const QStringList &files);
     // The resource detail: m_shownJson highlighted into m_json, references as links.
     void renderJson();
     // Following a reference: a background search of the files that hold its type, then the
@@ -155,6 +158,7 @@ private:
     QMenu *m_recent = nullptr;
     bool m_opening = false; // .gz files being decompressed
     QList<QFuture<QString>> m_csvJobs;
+    quint64 m_patientPick = 0; // showPatient() calls so far
     QHash<QString, QString> m_originalNames; // decompressed copy -> the .gz it came from
 };
 

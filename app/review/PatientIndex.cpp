@@ -236,19 +236,24 @@ QList<PatientIndex::Patient> PatientIndex::find(const QString &text, int limit) 
 
 QList<QByteArray> PatientIndex::read(const QList<Location> &locations) const
 {
+    return read(m_files, locations);
+}
+
+QList<QByteArray> PatientIndex::read(const QStringList &files, const QList<Location> &locations)
+{
     QList<QByteArray> lines;
     lines.reserve(locations.size());
-    std::vector<std::unique_ptr<QFile>> open(size_t(m_files.size()));
+    std::vector<std::unique_ptr<QFile>> open(size_t(files.size()));
     for (const Location &l : locations) {
-        if (l.file < 0 || l.file >= m_files.size()) {
+        if (l.file < 0 || l.file >= files.size()) {
             lines.append(QByteArray());
             continue;
         }
         auto &file = open[size_t(l.file)];
         if (!file) {
-            file = std::make_unique<QFile>(m_files.at(l.file));
+            file = std::make_unique<QFile>(files.at(l.file));
             if (!file->open(QIODevice::ReadOnly))
-                qWarning("cannot read %s", qPrintable(m_files.at(l.file)));
+                qWarning("cannot read %s", qPrintable(files.at(l.file)));
         }
         lines.append(readFrom(*file, l));
     }

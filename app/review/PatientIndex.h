@@ -49,6 +49,8 @@ public:
     QByteArray read(const Location &location) const;
     // The bytes of many locations, each file opened once.
     QList<QByteArray> read(const QList<Location> &locations) const;
+    // The same for files() given: safe on any thread, whatever the index does meanwhile.
+    static QList<QByteArray> read(const QStringList &files, const QList<Location> &locations);
 
     // Exposed for tests: the patient ids a line references, and its own id when it is a Patient.
     static QStringList referencedPatients(QByteArrayView line);

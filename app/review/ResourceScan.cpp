@@ -970,7 +970,10 @@ public:
         return slot != KeyTable::npos && !m_keys.isSet(slot) ? key : 0;
     }
 
-    bool checkReferences(const std::atomic_bool &cancel)
+    // onSecondPass() before the files are read again, then advanced(bytes) as in pass 1.
+    bool checkReferences(const std::atomic_bool &cancel,
+                         const std::function<void(qint64)> &advanced,
+                         const std::function<void()> &onSecondPass)
     {
         for (auto it = m_result.countsByType.cbegin(); it != m_result.countsByType.cend(); ++it)
             m_present.push_back(it.key().toStdString());
@@ -980,9 +983,10 @@ public:
                        std::find(m_present.begin(), m_present.end(), type.name) != m_present.end();
         if (!missing)
             return true;
+        onSecondPass();
         for (int file = 0; file < m_inputs.size(); ++file) {
             const bool ok = readLines(
-                file, cancel, {}, [](const char *, const char *) {},
+                file, cancel, advanced, [](const char *, const char *) {},
                 [this, file](const char *data, size_t length, qint64 lineNo) {
                     collectSites(file, data, length, lineNo);
                 },
@@ -1041,7 +1045,14 @@ public:
                 return;
             }
         }
-        if (!checkReferences(cancel)) {
+        // A second pass reads everything again: the total doubles, so progress goes on from
+        // half way (the window names the pass by that).
+        const auto onSecondPass = [&] {
+            total *= 2;
+            if (progress)
+                progress(done, total);
+        };
+        if (!checkReferences(cancel, advanced, onSecondPass)) {
             m_result.cancelled = cancel.load();
             return;
         }

@@ -102,7 +102,8 @@ public:
     bool isFinished() const { return m_finished.load(); }
     ScanResult result() const; // valid after finished()
 
-    // The scan itself, synchronous (tests, benchmarks); progress(bytesDone, bytesTotal).
+    // The scan itself, synchronous (tests, benchmarks); progress(bytesDone, bytesTotal), where
+    // bytesTotal doubles, from the files' size, when a second pass finds unresolved references.
     static ScanResult scan(const QList<ScanInput> &inputs, const ScanOptions &options,
                            const std::atomic_bool &cancel,
                            const std::function<void(qint64, qint64)> &progress = {});

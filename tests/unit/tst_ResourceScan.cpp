@@ -3,6 +3,7 @@
 #include "review/ResourceScan.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -42,6 +43,7 @@ private slots:
     void cacheHitAndInvalidation();
     void cancel();
     void streamAndLineByLineAgree();
+    void progressCoversSecondPass();
 };
 
 void TestResourceScan::initTestCase()
@@ -233,6 +235,31 @@ void TestResourceScan::streamAndLineByLineAgree()
     QCOMPARE(invalidJson + notFhir, invalidLines);
     QVERIFY(notFhir > 0);
     QCOMPARE(QJsonDocument(streamed.toJson()).toJson(), QJsonDocument(alone.toJson()).toJson());
+}
+
+// A second pass (unresolved references) reads the files again: the total doubles, and progress
+// goes on from half way to the end instead of sitting at 100%.
+void TestResourceScan::progressCoversSecondPass()
+{
+    qint64 bytes = 0;
+    for (const ScanInput &in : std::as_const(m_inputs))
+        bytes += QFileInfo(in.path).size();
+    QList<QPair<qint64, qint64>> calls;
+    std::atomic_bool cancel{false};
+    ResourceScan::scan(m_inputs, options(), cancel,
+                       [&](qint64 done, qint64 total) { calls.append({done, total}); });
+    QVERIFY(calls.contains(QPair<qint64, qint64>(bytes, 2 * bytes)));
+    QCOMPARE(calls.last(), (QPair<qint64, qint64>(2 * bytes, 2 * bytes)));
+
+    // Every target present: one pass, progress ends at the files' size.
+    const QString clean = write(u"clean.ndjson"_s, R"({"resourceType":"Patient","id":"a"}
+{"resourceType":"Observation","id":"b","subject":{"reference":"Patient/a"}}
+)");
+    calls.clear();
+    ResourceScan::scan({{clean, {}, -1}}, options(), cancel,
+                       [&](qint64 done, qint64 total) { calls.append({done, total}); });
+    const qint64 size = QFileInfo(clean).size();
+    QCOMPARE(calls, (QList<QPair<qint64, qint64>>{{size, size}}));
 }
 
 QTEST_GUILESS_MAIN(TestResourceScan)
