@@ -90,6 +90,45 @@ inline quint64 loadTail(const char *p, size_t n)
     return w;
 }
 
+// A type name kept for comparing with the names in lines: most compare unequal at their length
+// or first 8 bytes, without a call to memcmp.
+class TypeName
+{
+public:
+    explicit TypeName(std::string_view name)
+        : m_name(name)
+        , m_prefix(prefixOf(name))
+    {
+    }
+    bool is(std::string_view s) const
+    {
+        if (s.size() != m_name.size() || prefixOf(s) != m_prefix)
+            return false;
+        if (s.size() <= 8)
+            return true;
+        if (s.size() <= 16) { // the last 8 bytes, overlapping the first
+            quint64 a, b;
+            std::memcpy(&a, s.data() + s.size() - 8, 8);
+            std::memcpy(&b, m_name.data() + s.size() - 8, 8);
+            return a == b;
+        }
+        return std::memcmp(s.data() + 8, m_name.data() + 8, s.size() - 8) == 0;
+    }
+    const std::string &str() const { return m_name; }
+
+private:
+    static quint64 prefixOf(std::string_view s)
+    {
+        if (s.size() < 8)
+            return loadTail(s.data(), s.size());
+        quint64 w;
+        std::memcpy(&w, s.data(), 8);
+        return w;
+    }
+    std::string m_name;
+    quint64 m_prefix;
+};
+
 // A 64-bit hash of s, 16 bytes per multiply; seed chains the parts of a key.
 quint64 hashText(std::string_view s, quint64 seed)
 {
@@ -452,32 +491,38 @@ public:
 
     // A look-up that waits for flush(): an id (ref == false) or a reference target. Its text
     // stays readable until then: a reference in the block being read, an id copied.
-    struct Op
+    struct Op // 32 bytes: a block queues tens of thousands
     {
         quint64 key;
-        qint64 line;
+        quint64 place;      // file << 40 | line
         const char *text;   // ids: the id; references: the whole reference
         quint32 textLength;
-        quint32 type;       // ids: the index in m_counts[file]; references: in m_types
-        int file;
-        bool ref;
+        quint32 type;       // ids: the index in m_counts[file]; references: kRef | in m_types
+
+        static constexpr quint32 kRef = 1U << 31;
+        bool ref() const { return type & kRef; }
+        int file() const { return int(place >> 40); }
+        qint64 line() const { return qint64(place & ((quint64(1) << 40) - 1)); }
     };
+    static quint64 placeOf(int file, qint64 line) { return quint64(file) << 40 | quint64(line); }
 
     void queueId(quint64 key, qint64 line, int file, std::string_view id, quint32 typeIndex)
     {
-        m_ops.push_back({key, line, m_opText.copy(id), quint32(id.size()), typeIndex, file, false});
+        m_ops.push_back({key, placeOf(file, line), m_opText.copy(id), quint32(id.size()), typeIndex});
     }
     // ref must stay readable until flush(): the block's text, or copied with stable.
     void queueReference(quint64 key, qint64 line, int file, std::string_view ref, quint32 typeId,
                         bool stable)
     {
-        // Resources of one patient follow each other: the same target again is common, and
-        // its look-up would change nothing.
-        if (key == m_lastRefKey)
-            return;
-        m_lastRefKey = key;
-        m_ops.push_back({key, line, stable ? ref.data() : m_opText.copy(ref), quint32(ref.size()),
-                         typeId, file, true});
+        // Resources of one patient, of one encounter, follow each other: a target queued a
+        // moment ago is common, and a second look-up would change nothing.
+        for (const quint64 recent : m_recentRefKeys) {
+            if (recent == key)
+                return;
+        }
+        m_recentRefKeys[m_nextRecentRef++ % std::size(m_recentRefKeys)] = key;
+        m_ops.push_back({key, placeOf(file, line), stable ? ref.data() : m_opText.copy(ref),
+                         quint32(ref.size()), typeId | Op::kRef});
     }
 
     static void countReference(RefSite &site)
@@ -496,25 +541,25 @@ public:
             const Op &op = m_ops[i];
             const std::string_view text(op.text, op.textLength);
             bool inserted = false;
-            if (!op.ref) {
+            if (!op.ref()) {
                 const size_t slot = m_keys.findOrInsert(op.key, KeyTable::kSet, &inserted);
                 if (inserted)
                     continue;
-                const TypeCount &type = m_counts[size_t(op.file)][op.type];
+                const TypeCount &type = m_counts[size_t(op.file())][op.type];
                 if (!m_keys.isSet(slot)) { // referenced before
                     m_keys.set(slot);
                     --m_types[type.typeId].pending;
                     continue;
                 }
-                problem(op.file, op.line, Problem::Class::DuplicateId,
+                problem(op.file(), op.line(), Problem::Class::DuplicateId,
                         u"%1/%2 occurs more than once"_s.arg(
-                            QString::fromStdString(type.name),
+                            QString::fromStdString(type.name.str()),
                             QString::fromUtf8(text.data(), qsizetype(text.size()))));
                 continue;
             }
             m_keys.findOrInsert(op.key, 0, &inserted);
             if (inserted) // a target not met as a resource so far
-                ++m_types[op.type].pending;
+                ++m_types[op.type & ~Op::kRef].pending;
         }
         m_ops.clear();
         m_opText.clear();
@@ -537,6 +582,31 @@ public:
                 m_result.problems.append(p);
         }
         m_pending.clear();
+    }
+
+    // The string members resourceType and id ({} when absent or not strings): a look at the
+    // first two members, where FHIR servers put them, else a search of all.
+    static void typeAndId(simdjson::dom::object object, std::string_view *type,
+                          std::string_view *id)
+    {
+        auto it = object.begin();
+        const auto end = object.end();
+        bool typeFound = false, idFound = false;
+        if (it != end && it.key() == "resourceType") {
+            typeFound = true;
+            if (it.value().get_string().get(*type))
+                *type = {};
+            ++it;
+            if (it != end && it.key() == "id") {
+                idFound = true;
+                if (it.value().get_string().get(*id))
+                    *id = {};
+            }
+        }
+        if (!typeFound && object["resourceType"].get_string().get(*type))
+            *type = {};
+        if (!idFound && object["id"].get_string().get(*id))
+            *id = {};
     }
 
     // Every "reference" string member at any depth, into m_found.
@@ -654,16 +724,26 @@ public:
     };
     TypeRef typeRef(std::string_view type)
     {
+        // A line's references name one or two types mostly (subject, encounter): those first.
+        for (quint32 &recent : m_recentTypes) {
+            if (recent != 0 && m_types[recent].name.is(type)) {
+                std::swap(recent, m_recentTypes[0]);
+                return {m_types[m_recentTypes[0]].seed, m_recentTypes[0]};
+            }
+        }
         for (size_t i = 1; i < m_types.size(); ++i) {
-            if (m_types[i].name == type)
+            if (m_types[i].name.is(type)) {
+                m_recentTypes[1] = m_recentTypes[0];
+                m_recentTypes[0] = quint32(i);
                 return {m_types[i].seed, quint32(i)};
+            }
         }
         const quint64 seed = typeSeed(type);
         if (m_types.size() > kMaxTypes) { // absurd input: count the rest together
             m_typesOverflow = true;
             return {seed, 0};
         }
-        m_types.push_back({std::string(type), seed, 0});
+        m_types.push_back({TypeName(type), seed, 0});
         return {seed, quint32(m_types.size() - 1)};
     }
 
@@ -671,17 +751,17 @@ public:
     quint32 typeIndex(int file, std::string_view type)
     {
         auto &counts = m_counts[size_t(file)];
-        if (m_lastCount < counts.size() && counts[m_lastCount].name == type)
+        if (m_lastCount < counts.size() && counts[m_lastCount].name.is(type))
             return quint32(m_lastCount);
         for (size_t i = 0; i < counts.size(); ++i) {
-            if (counts[i].name == type) {
+            if (counts[i].name.is(type)) {
                 m_lastCount = i;
                 return quint32(i);
             }
         }
         const std::string &expected = m_expectedTypes[size_t(file)];
         const TypeRef ref = typeRef(type);
-        counts.push_back({std::string(type), 0, ref.seed, ref.id, !expected.empty() && type != expected});
+        counts.push_back({TypeName(type), 0, ref.seed, ref.id, !expected.empty() && type != expected});
         m_lastCount = counts.size() - 1;
         return quint32(m_lastCount);
     }
@@ -704,9 +784,8 @@ public:
             }
         }
         simdjson::dom::object object;
-        std::string_view type;
-        if (doc.get_object().get(object) || object["resourceType"].get_string().get(type) ||
-            type.empty()) {
+        std::string_view type, id;
+        if (doc.get_object().get(object) || (typeAndId(object, &type, &id), type.empty())) {
             problem(file, lineNo, Problem::Class::InvalidJson,
                     u"not a FHIR resource (no resourceType)"_s);
             return;
@@ -716,12 +795,11 @@ public:
         ++count.count;
         if (count.mismatch)
             problem(file, lineNo, Problem::Class::TypeMismatch,
-                    u"%1 in a file of %2"_s.arg(QString::fromStdString(count.name),
+                    u"%1 in a file of %2"_s.arg(QString::fromStdString(count.name.str()),
                                                 m_inputs.at(file).expectedType));
-        std::string_view id;
-        if (object["id"].get_string().get(id) || id.empty())
+        if (id.empty())
             problem(file, lineNo, Problem::Class::MissingId,
-                    u"%1 without an id"_s.arg(QString::fromStdString(count.name)));
+                    u"%1 without an id"_s.arg(QString::fromStdString(count.name.str())));
         else
             queueId(keyOf(count.seed, id), lineNo, file, id, t);
         // References found in the text stay readable until flush(); the tree's are copied.
@@ -899,7 +977,7 @@ public:
         ScanFileResult &fr = m_result.files[file];
         fr.bytes = QFileInfo(in.path).size();
         for (const auto &[type, count, seed, typeId, mismatch] : m_counts[size_t(file)]) {
-            const QString name = QString::fromStdString(type);
+            const QString name = QString::fromStdString(type.str());
             fr.countsByType.insert(name, count);
             m_result.countsByType[name] += count;
         }
@@ -980,7 +1058,7 @@ public:
         bool missing = m_typesOverflow;
         for (const TypeInfo &type : m_types)
             missing |= type.pending > 0 &&
-                       std::find(m_present.begin(), m_present.end(), type.name) != m_present.end();
+                       std::find(m_present.begin(), m_present.end(), type.name.str()) != m_present.end();
         if (!missing)
             return true;
         onSecondPass();
@@ -1080,7 +1158,7 @@ private:
     std::vector<char> m_buffer;
     struct TypeCount
     {
-        std::string name;
+        TypeName name;
         qint64 count;
         quint64 seed;  // typeSeed(name)
         quint32 typeId; // in m_types
@@ -1101,14 +1179,16 @@ private:
     // beyond kMaxTypes together.
     struct TypeInfo
     {
-        std::string name;
+        TypeName name;
         quint64 seed;
         qint64 pending;
     };
-    std::vector<TypeInfo> m_types{{std::string(), 0, 0}};
+    std::vector<TypeInfo> m_types{{TypeName({}), 0, 0}};
     bool m_typesOverflow = false;
+    quint32 m_recentTypes[2] = {0, 0}; // in m_types, the last found first
     static constexpr size_t kMaxTypes = 1024;
-    quint64 m_lastRefKey = 0; // the last reference's target, queued already
+    quint64 m_recentRefKeys[4] = {}; // reference targets queued last (0: none)
+    quint32 m_nextRecentRef = 0;
     // Pass 2: the types in the export, and the first place of each target still missing.
     std::vector<std::string> m_present;
     KeyTable m_siteOf{true};
