@@ -2992,6 +2992,16 @@
             <numerusform></numerusform>
         </translation>
     </message>
+    <message>
+        <source>Finding unresolved references %p%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Reading %n resource(s) of the patient…</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>cohort::ui::ServerBar</name>

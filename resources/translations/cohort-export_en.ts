@@ -267,5 +267,12 @@
             <numerusform>%1 and %n more</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Reading %n resource(s) of the patient…</source>
+        <translation>
+            <numerusform>Reading %n resource of the patient…</numerusform>
+            <numerusform>Reading %n resources of the patient…</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>
