@@ -708,7 +708,8 @@ void ReviewWindow::showPatient(const QString &id)
     const auto locations = m_patients->locations(id);
     const quint64 pick = ++m_patientPick;
     m_timeline->setRowCount(0); // no row of the last patient to open meanwhile
-    const QString reading = tr("Reading %n resource(s) of the patient…", nullptr, int(locations.size()));
+    const QString reading =
+        tr("Reading %n resource(s) of the patient…", nullptr, int(locations.size()));
     statusBar()->showMessage(reading);
     // The job holds copies only: the window, or a new export's patient index, may come first.
     auto future = QtConcurrent::run(workerPool(), [files = m_patients->files(), locations] {
@@ -717,8 +718,9 @@ void ReviewWindow::showPatient(const QString &id)
         for (qsizetype i = 0; i < locations.size(); ++i)
             rows.append({review::ResourceSummary::of(lines.at(i)), locations.at(i)});
         // By date; resources without one (Patient, ...) first.
-        std::stable_sort(rows.begin(), rows.end(),
-                         [](const TimelineRow &a, const TimelineRow &b) { return a.summary.date < b.summary.date; });
+        std::stable_sort(rows.begin(), rows.end(), [](const TimelineRow &a, const TimelineRow &b) {
+            return a.summary.date < b.summary.date;
+        });
         return rows;
     });
     auto *watcher = new QFutureWatcher<QList<TimelineRow>>(this);
@@ -746,8 +748,9 @@ void ReviewWindow::fillTimeline(const QList<TimelineRow> &rows, const QStringLis
         m_timeline->setItem(i, 2, item(r.summary.id));
         m_timeline->setItem(i, 3, item(r.summary.code));
         m_timeline->setItem(i, 4, item(r.summary.value));
-        auto *fileItem = item(m_folder && !m_folder->folder().isEmpty() ? QDir(m_folder->folder()).relativeFilePath(file)
-                                                                      : QFileInfo(file).fileName());
+        auto *fileItem = item(m_folder && !m_folder->folder().isEmpty()
+                                  ? QDir(m_folder->folder()).relativeFilePath(file)
+                                  : QFileInfo(file).fileName());
         fileItem->setData(Qt::UserRole, file);
         m_timeline->setItem(i, 5, fileItem);
         m_timeline->setItem(i, 6, item(QString::number(r.location.line + 1), true));

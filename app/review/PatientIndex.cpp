@@ -21,8 +21,8 @@ namespace {
 bool isIdChar(char c)
 {
     // FHIR ids: [A-Za-z0-9\-\.]{1,64}; a little wider so odd ids are still found.
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
 }
 
 QString nameOf(const QJsonObject &patient)
@@ -132,7 +132,8 @@ void PatientIndex::run()
                 for (const QString &id : ids)
                     locations[id].push_back(pack({fileIndex, line, start, text.size()}));
                 if (!ids.isEmpty() && text.indexOf("\"resourceType\":\"Patient\"") >= 0) {
-                    const QString name = nameOf(QJsonDocument::fromJson(text.toByteArray()).object());
+                    const QString name =
+                        nameOf(QJsonDocument::fromJson(text.toByteArray()).object());
                     if (!name.isEmpty())
                         names.insert(ids.first(), name);
                 }

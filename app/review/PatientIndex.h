@@ -1,8 +1,8 @@
 #pragma once
 
+#include <QFile>
 #include <QFuture>
 #include <QHash>
-#include <QFile>
 #include <QMutex>
 #include <QObject>
 #include <QStringList>
@@ -21,8 +21,8 @@ class PatientIndex : public QObject
 public:
     struct Location
     {
-        int file = 0;     // index into files()
-        qint64 line = 0;  // 0-based
+        int file = 0;    // index into files()
+        qint64 line = 0; // 0-based
         qint64 offset = 0;
         qint64 length = 0; // -1: up to the newline (lines of 16 MiB and more)
     };

@@ -228,7 +228,10 @@ public:
 #endif
     }
     static constexpr size_t npos = ~size_t(0);
-    size_t size() const { return m_size; }
+    size_t size() const
+    {
+        return m_size;
+    }
 
     // Room for n keys without growing: growth on the way to a large table costs as much again
     // in fresh pages and rehashing.
@@ -240,8 +243,14 @@ public:
     }
 
 private:
-    size_t slotOf(quint64 key) const { return size_t((key * 0x9e3779b97f4a7c15ULL) >> m_shift); }
-    void grow() { grow(std::max<size_t>(1024, m_capacity * 2)); }
+    size_t slotOf(quint64 key) const
+    {
+        return size_t((key * 0x9e3779b97f4a7c15ULL) >> m_shift);
+    }
+    void grow()
+    {
+        grow(std::max<size_t>(1024, m_capacity * 2));
+    }
     void grow(size_t capacity)
     {
         quint64 *keys = allocate<quint64>(capacity);
@@ -352,8 +361,8 @@ private:
 // The first reference to a target missing from the export (found by the second pass).
 struct RefSite
 {
-    quint64 place = 0; // file << 40 | line
-    size_t text = 0;   // in Scanner::m_refText, at most kMaxRefText bytes of it
+    quint64 place = 0;       // file << 40 | line
+    size_t text = 0;         // in Scanner::m_refText, at most kMaxRefText bytes of it
     quint32 occurrences = 0; // saturates
     quint16 textLength = 0;
 
@@ -369,9 +378,9 @@ constexpr auto kCharClass = [] {
     std::array<quint8, 256> t{};
     for (int c = 0; c < 256; ++c) {
         const bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-        t[size_t(c)] = quint8((letter ? kLetter : 0) |
-                              (letter || (c >= '0' && c <= '9') || c == '-' || c == '.' ? kIdChar
-                                                                                         : 0));
+        t[size_t(c)] =
+            quint8((letter ? kLetter : 0) |
+                   (letter || (c >= '0' && c <= '9') || c == '-' || c == '.' ? kIdChar : 0));
     }
     return t;
 }();
@@ -437,9 +446,9 @@ __attribute__((target("avx2"))) const char *findReferenceAvx2(const char *p, con
         const __m256i at1 = _mm256_loadu_si256(reinterpret_cast<const __m256i_u *>(p + 1));
         const __m256i at3 = _mm256_loadu_si256(reinterpret_cast<const __m256i_u *>(p + 3));
         const __m256i at7 = _mm256_loadu_si256(reinterpret_cast<const __m256i_u *>(p + 7));
-        const __m256i reference =
-            _mm256_and_si256(_mm256_cmpeq_epi8(at0, quote),
-                             _mm256_and_si256(_mm256_cmpeq_epi8(at3, f), _mm256_cmpeq_epi8(at7, n)));
+        const __m256i reference = _mm256_and_si256(
+            _mm256_cmpeq_epi8(at0, quote),
+            _mm256_and_si256(_mm256_cmpeq_epi8(at3, f), _mm256_cmpeq_epi8(at7, n)));
         const __m256i escape =
             _mm256_and_si256(_mm256_cmpeq_epi8(at0, backslash), _mm256_cmpeq_epi8(at1, u));
         auto mask = quint32(_mm256_movemask_epi8(_mm256_or_si256(reference, escape)));
@@ -494,10 +503,10 @@ public:
     struct Op // 32 bytes: a block queues tens of thousands
     {
         quint64 key;
-        quint64 place;      // file << 40 | line
-        const char *text;   // ids: the id; references: the whole reference
+        quint64 place;    // file << 40 | line
+        const char *text; // ids: the id; references: the whole reference
         quint32 textLength;
-        quint32 type;       // ids: the index in m_counts[file]; references: kRef | in m_types
+        quint32 type; // ids: the index in m_counts[file]; references: kRef | in m_types
 
         static constexpr quint32 kRef = 1U << 31;
         bool ref() const { return type & kRef; }
@@ -508,7 +517,8 @@ public:
 
     void queueId(quint64 key, qint64 line, int file, std::string_view id, quint32 typeIndex)
     {
-        m_ops.push_back({key, placeOf(file, line), m_opText.copy(id), quint32(id.size()), typeIndex});
+        m_ops.push_back(
+            {key, placeOf(file, line), m_opText.copy(id), quint32(id.size()), typeIndex});
     }
     // ref must stay readable until flush(): the block's text, or copied with stable.
     void queueReference(quint64 key, qint64 line, int file, std::string_view ref, quint32 typeId,
@@ -619,8 +629,7 @@ public:
                     if (!splitReference(found.text, &found.type, &found.id))
                         found.type = found.id = {};
                     m_found.push_back(found);
-                }
-                else if (field.value.is_object() || field.value.is_array())
+                } else if (field.value.is_object() || field.value.is_array())
                     walk(field.value);
             }
         } else if (e.is_array()) {
@@ -761,7 +770,8 @@ public:
         }
         const std::string &expected = m_expectedTypes[size_t(file)];
         const TypeRef ref = typeRef(type);
-        counts.push_back({TypeName(type), 0, ref.seed, ref.id, !expected.empty() && type != expected});
+        counts.push_back(
+            {TypeName(type), 0, ref.seed, ref.id, !expected.empty() && type != expected});
         m_lastCount = counts.size() - 1;
         return quint32(m_lastCount);
     }
@@ -1057,8 +1067,8 @@ public:
             m_present.push_back(it.key().toStdString());
         bool missing = m_typesOverflow;
         for (const TypeInfo &type : m_types)
-            missing |= type.pending > 0 &&
-                       std::find(m_present.begin(), m_present.end(), type.name.str()) != m_present.end();
+            missing |= type.pending > 0 && std::find(m_present.begin(), m_present.end(),
+                                                     type.name.str()) != m_present.end();
         if (!missing)
             return true;
         onSecondPass();
@@ -1160,9 +1170,9 @@ private:
     {
         TypeName name;
         qint64 count;
-        quint64 seed;  // typeSeed(name)
+        quint64 seed;   // typeSeed(name)
         quint32 typeId; // in m_types
-        bool mismatch; // not the file's expected type
+        bool mismatch;  // not the file's expected type
     };
     std::vector<std::vector<TypeCount>> m_counts; // per file, types in order first seen
     std::vector<std::string> m_expectedTypes;

@@ -138,8 +138,7 @@ int main(int argc, char *argv[])
             if (firstNs < 0 && count > 0)
                 firstNs = t.nsecsElapsed();
         });
-        QObject::connect(indexHolder.get(), &NdjsonIndex::finished, &app,
-                         &QCoreApplication::quit);
+        QObject::connect(indexHolder.get(), &NdjsonIndex::finished, &app, &QCoreApplication::quit);
         t.start();
         cpu0 = cpuNs();
         indexHolder->start();

@@ -246,8 +246,9 @@ void TestResourceScan::progressCoversSecondPass()
         bytes += QFileInfo(in.path).size();
     QList<QPair<qint64, qint64>> calls;
     std::atomic_bool cancel{false};
-    ResourceScan::scan(m_inputs, options(), cancel,
-                       [&](qint64 done, qint64 total) { calls.append({done, total}); });
+    ResourceScan::scan(m_inputs, options(), cancel, [&](qint64 done, qint64 total) {
+        calls.append({done, total});
+    });
     QVERIFY(calls.contains(QPair<qint64, qint64>(bytes, 2 * bytes)));
     QCOMPARE(calls.last(), (QPair<qint64, qint64>(2 * bytes, 2 * bytes)));
 
@@ -256,8 +257,9 @@ void TestResourceScan::progressCoversSecondPass()
 {"resourceType":"Observation","id":"b","subject":{"reference":"Patient/a"}}
 )");
     calls.clear();
-    ResourceScan::scan({{clean, {}, -1}}, options(), cancel,
-                       [&](qint64 done, qint64 total) { calls.append({done, total}); });
+    ResourceScan::scan({{clean, {}, -1}}, options(), cancel, [&](qint64 done, qint64 total) {
+        calls.append({done, total});
+    });
     const qint64 size = QFileInfo(clean).size();
     QCOMPARE(calls, (QList<QPair<qint64, qint64>>{{size, size}}));
 }
