@@ -19,6 +19,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
+#include <QFontMetricsF>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
@@ -28,6 +29,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QSaveFile>
+#include <QTextBlock>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 #include <QLocale>
@@ -834,8 +836,9 @@ void ReviewWindow::showResource(const QModelIndex &index)
         renderJson();
         return;
     }
+    // Laid out from the line itself: members in the file's order, numbers as written.
     m_shownJson = review::JsonSpans::elideLongLines(
-        QString::fromUtf8(doc.toJson(QJsonDocument::Indented)), kLongLine, [](qsizetype omitted) {
+        review::JsonSpans::indented(line), kLongLine, [](qsizetype omitted) {
             return tr("… %n character(s) not shown …", nullptr, int(qMin<qsizetype>(omitted, INT_MAX)));
         });
     if (m_shownJson.size() > kShowLimit) {
@@ -901,6 +904,8 @@ void ReviewWindow::renderJson()
     };
     if (!m_shownIsJson || m_shownJson.size() > kHighlightLimit) {
         document->setPlainText(m_shownJson);
+        if (m_shownJson.size() <= kHighlightLimit)
+            hangIndents(document);
         show();
         return;
     }
@@ -952,7 +957,29 @@ void ReviewWindow::renderJson()
     }
     flush(text.size());
     cursor.endEditBlock();
+    hangIndents(document);
     show();
+}
+
+void ReviewWindow::hangIndents(QTextDocument *document) const
+{
+    // A line too long for the view (a URL, a narrative) wraps under its own start, two columns
+    // in, instead of back at the left edge where it would read as a line of its own.
+    const qreal column = QFontMetricsF(document->defaultFont()).horizontalAdvance(u' ');
+    QTextCursor cursor(document);
+    cursor.beginEditBlock();
+    for (QTextBlock block = document->begin(); block.isValid(); block = block.next()) {
+        const QString line = block.text();
+        qsizetype indent = 0;
+        while (indent < line.size() && line.at(indent) == u' ')
+            ++indent;
+        QTextBlockFormat format = block.blockFormat();
+        format.setLeftMargin(column * qreal(indent + 2));
+        format.setTextIndent(-column * qreal(indent + 2));
+        cursor.setPosition(block.position());
+        cursor.setBlockFormat(format);
+    }
+    cursor.endEditBlock();
 }
 
 QUrl ReviewWindow::referenceUrl(const QString &reference)

@@ -18,6 +18,7 @@ class QTimer;
 class QMenu;
 class QProgressBar;
 class QTabWidget;
+class QTextDocument;
 class QTableView;
 class QTableWidget;
 class QTextBrowser;
@@ -102,6 +103,7 @@ private:
     void fillTimeline(const QList<TimelineRow> &rows, const QStringList &files);
     // The resource detail: m_shownJson highlighted into m_json, references as links.
     void renderJson();
+    void hangIndents(QTextDocument *document) const;
     // Following a reference: a background search of the files that hold its type, then the
     // line is shown; Back and Forward return along the way.
     struct Location

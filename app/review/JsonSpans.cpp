@@ -256,4 +256,71 @@ QString JsonSpans::elideLongLines(const QString &text, qsizetype maxLine,
     return out;
 }
 
+QString JsonSpans::indented(QByteArrayView json)
+{
+    QByteArray out;
+    out.reserve(json.size() * 2);
+    qsizetype depth = 0;
+    auto newLine = [&] {
+        out += '\n';
+        out.append(4 * depth, ' ');
+    };
+    auto isSpace = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    };
+    const qsizetype n = json.size();
+    for (qsizetype i = 0; i < n; ++i) {
+        const char c = json[i];
+        switch (c) {
+        case '"': { // the string as written, escapes and all
+            qsizetype j = i + 1;
+            while (j < n && json[j] != '"')
+                j += json[j] == '\\' ? 2 : 1;
+            j = qMin(j, n - 1);
+            out.append(json.sliced(i, j - i + 1));
+            i = j;
+            break;
+        }
+        case '{':
+        case '[': {
+            qsizetype j = i + 1;
+            while (j < n && isSpace(json[j]))
+                ++j;
+            if (j < n && json[j] == (c == '{' ? '}' : ']')) { // empty: {} or []
+                out += c;
+                out += json[j];
+                i = j;
+                break;
+            }
+            out += c;
+            ++depth;
+            newLine();
+            break;
+        }
+        case '}':
+        case ']':
+            depth = qMax<qsizetype>(0, depth - 1);
+            if (!out.isEmpty())
+                newLine();
+            out += c;
+            break;
+        case ',':
+            out += c;
+            newLine();
+            break;
+        case ':':
+            out += ": ";
+            break;
+        case ' ':
+        case '\t':
+        case '\n':
+        case '\r':
+            break;
+        default:
+            out += c;
+        }
+    }
+    return QString::fromUtf8(out);
+}
+
 } // namespace cohort::review

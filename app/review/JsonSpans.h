@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArrayView>
 #include <QList>
 #include <QString>
 #include <QStringView>
@@ -50,6 +51,11 @@ class JsonSpans
 {
 public:
     static QList<JsonSpan> of(QStringView text);
+
+    // A JSON text (one NDJSON line) laid out as QJsonDocument::Indented does (4 spaces a level,
+    // "key": value), but as the file has it: members in their order, numbers and escapes as
+    // written. Text that is not JSON is laid out as far as it goes and loses nothing.
+    static QString indented(QByteArrayView json);
 
     // Lines longer than maxLine (a base64 attachment) keep their first maxLine / 2 and last
     // 64 characters around marker(number of characters left out), so that a text view lays

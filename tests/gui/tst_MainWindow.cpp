@@ -741,8 +741,12 @@ void TestMainWindow::reviewLinksOnlyResolvableReferences()
     review->resourceTable()->setCurrentIndex(review->resourceModel()->index(0, 0));
     QTextBrowser *json = review->jsonView();
     QVERIFY(json->toPlainText().contains(u"\"Patient/gone\""_s));
+    // Laid out in the line's own order: resourceType and id first, then subject, then focus.
+    QVERIFY2(json->toPlainText().startsWith(
+                 u"{\n    \"resourceType\": \"Observation\",\n    \"id\": \"o1\",\n    \"subject\""_s),
+             qPrintable(json->toPlainText().left(200)));
     QCOMPARE(linksIn(json->document()),
-             (QStringList{u"cohort-ref:Patient/p1/_history/2"_s, u"cohort-ref:Patient/p1"_s}));
+             (QStringList{u"cohort-ref:Patient/p1"_s, u"cohort-ref:Patient/p1/_history/2"_s}));
 
     // Colours with enough contrast in a light and in a dark palette; links underlined.
     QSet<QRgb> colours;

@@ -176,6 +176,9 @@ private slots:
         QCOMPARE(references, QStringList{u"Patient/p1"_s});
     }
 
+    // The detail view's layout: QJsonDocument's indentation, the file's order and text.
+    void indented();
+
     void localReferences()
     {
         auto key = [](const QString &ref) {
@@ -199,6 +202,37 @@ private slots:
         QCOMPARE(key(u"Patient/"_s + QString(64, u'a')), u"Patient|"_s + QString(64, u'a'));
     }
 };
+
+void TestJsonSpans::indented()
+{
+    const QByteArray line = R"({"resourceType":"Observation", "id":"o1","valueQuantity":{"value":103.50,"unit":"kg"},"note":[{"text":"a \"quoted\" {text}, with: commas \u00e9\/"}],"e":[ ],"o":{},"n":[1,-2e3,true,null]})";
+    const QString expected = QString::fromUtf8(R"({
+    "resourceType": "Observation",
+    "id": "o1",
+    "valueQuantity": {
+        "value": 103.50,
+        "unit": "kg"
+    },
+    "note": [
+        {
+            "text": "a \"quoted\" {text}, with: commas \u00e9\/"
+        }
+    ],
+    "e": [],
+    "o": {},
+    "n": [
+        1,
+        -2e3,
+        true,
+        null
+    ]
+})");
+    QCOMPARE(JsonSpans::indented(line), expected);
+    // Not JSON: laid out as far as it goes, nothing lost, nothing read past the end.
+    QCOMPARE(JsonSpans::indented("}]\"abc\\"), u"}\n]\"abc\\"_s);
+    QCOMPARE(JsonSpans::indented("{\"a\":"), u"{\n    \"a\": "_s);
+    QCOMPARE(JsonSpans::indented(""), QString());
+}
 
 QTEST_APPLESS_MAIN(TestJsonSpans)
 #include "tst_JsonSpans.moc"
