@@ -132,26 +132,57 @@ struct JsonColours
     }
 };
 
-void addJson(QTreeWidgetItem *parent, const QString &key, const QJsonValue &value)
+// A string token's text: without its quotes, escapes resolved (by QJsonDocument, when it has any).
+QString unquoted(QStringView token)
 {
-    auto *node = new QTreeWidgetItem(parent, {key});
-    if (value.isObject()) {
-        const QJsonObject o = value.toObject();
-        for (auto it = o.begin(); it != o.end(); ++it)
-            addJson(node, it.key(), it.value());
-    } else if (value.isArray()) {
-        const QJsonArray a = value.toArray();
-        node->setText(1, ReviewWindow::tr("[%n item(s)]", nullptr, int(a.size())));
-        for (int i = 0; i < a.size(); ++i)
-            addJson(node, QString::number(i), a[i]);
-    } else if (value.isString()) {
-        node->setText(1, value.toString());
-    } else if (value.isBool()) {
-        node->setText(1, value.toBool() ? u"true"_s : u"false"_s);
-    } else if (value.isDouble()) {
-        node->setText(1, QString::number(value.toDouble(), 'g', 15));
-    } else {
-        node->setText(1, u"null"_s);
+    if (token.size() < 2)
+        return token.toString();
+    if (!token.contains(u'\\'))
+        return token.mid(1, token.size() - 2).toString();
+    const QJsonDocument doc = QJsonDocument::fromJson('[' + token.toUtf8() + ']');
+    return doc.isArray() ? doc.array().at(0).toString() : token.toString();
+}
+
+// The members of a JSON object under root, from the text's tokens: in the text's order, numbers
+// as written.
+void addJsonTree(QTreeWidgetItem *root, QStringView text)
+{
+    struct Level
+    {
+        QTreeWidgetItem *item;
+        bool array;
+    };
+    QList<Level> open;
+    QString key;
+    auto childName = [&] {
+        return open.last().array ? QString::number(open.last().item->childCount()) : key;
+    };
+    for (const review::JsonSpan &span : review::JsonSpans::of(text)) {
+        const QStringView token = text.mid(span.start, span.length);
+        if (span.kind == review::JsonSpan::Kind::Key) {
+            key = unquoted(token);
+            continue;
+        }
+        if (span.kind == review::JsonSpan::Kind::Punctuation) {
+            const bool array = token == u"[";
+            if (array || token == u"{") {
+                if (open.isEmpty())
+                    open.append({root, array}); // the resource itself
+                else
+                    open.append({new QTreeWidgetItem(open.last().item, {childName()}), array});
+            } else if ((token == u"}" || token == u"]") && !open.isEmpty()) {
+                const Level level = open.takeLast();
+                if (level.array)
+                    level.item->setText(
+                        1, ReviewWindow::tr("[%n item(s)]", nullptr, level.item->childCount()));
+            }
+            continue;
+        }
+        if (open.isEmpty())
+            continue;
+        const QString value =
+            span.kind == review::JsonSpan::Kind::String ? unquoted(token) : token.toString();
+        new QTreeWidgetItem(open.last().item, {childName(), value});
     }
 }
 
@@ -283,6 +314,11 @@ ReviewWindow::ReviewWindow(QWidget *parent)
     m_tree->setColumnCount(2);
     m_tree->setHeaderLabels({tr("Element"), tr("Value")});
     m_tree->setAccessibleName(tr("Resource tree"));
+    // Names deeper in stay whole as branches open.
+    // (Queued: a resize inside the expansion leaves the branch marks drawn closed.)
+    connect(
+        m_tree, &QTreeWidget::itemExpanded, this, [this] { m_tree->resizeColumnToContents(0); },
+        Qt::QueuedConnection);
     m_detailTabs->addTab(m_json, tr("&JSON"));
     m_detailTabs->addTab(m_tree, tr("T&ree"));
     m_detailTabs->setCornerWidget(history, Qt::TopRightCorner);
@@ -851,9 +887,7 @@ void ReviewWindow::showResource(const QModelIndex &index)
     m_shownIsJson = true;
     renderJson();
     auto *root = new QTreeWidgetItem(m_tree, {doc.object().value("resourceType"_L1).toString()});
-    const QJsonObject o = doc.object();
-    for (auto it = o.begin(); it != o.end(); ++it)
-        addJson(root, it.key(), it.value());
+    addJsonTree(root, QString::fromUtf8(line));
     root->setExpanded(true);
     m_tree->resizeColumnToContents(0);
 }

@@ -57,6 +57,7 @@ public:
     ResourceTableModel *resourceModel() const { return m_model; }
     QComboBox *fileCombo() const { return m_fileCombo; }
     QTextBrowser *jsonView() const { return m_json; }
+    QTreeWidget *resourceTree() const { return m_tree; }
     QAction *backAction() const { return m_backAction; }
     QAction *forwardAction() const { return m_forwardAction; }
     bool isFollowingReference() const { return m_refFinder != nullptr; }

@@ -48,6 +48,7 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 #include <QTextBlock>
 #include <QTextBrowser>
 #include <QTextDocument>
@@ -741,6 +742,18 @@ void TestMainWindow::reviewLinksOnlyResolvableReferences()
     review->resourceTable()->setCurrentIndex(review->resourceModel()->index(0, 0));
     QTextBrowser *json = review->jsonView();
     QVERIFY(json->toPlainText().contains(u"\"Patient/gone\""_s));
+    // The tree too: members in the line's order, array items numbered, values as written.
+    QTreeWidgetItem *root = review->resourceTree()->topLevelItem(0);
+    QVERIFY(root);
+    QStringList members;
+    for (int i = 0; i < root->childCount(); ++i)
+        members << root->child(i)->text(0);
+    QCOMPARE(members, (QStringList{u"resourceType"_s, u"id"_s, u"subject"_s, u"focus"_s, u"component"_s}));
+    QCOMPARE(root->child(3)->text(1), u"[7 items]"_s);
+    QCOMPARE(root->child(3)->child(6)->child(0)->text(0), u"display"_s);
+    QCOMPARE(root->child(3)->child(6)->child(0)->text(1), u"Patient/p0"_s);
+    QCOMPARE(root->child(4)->child(1)->text(0), u"1"_s);
+    QCOMPARE(root->child(4)->child(1)->child(0)->text(1), u"true"_s);
     // Laid out in the line's own order: resourceType and id first, then subject, then focus.
     QVERIFY2(json->toPlainText().startsWith(
                  u"{\n    \"resourceType\": \"Observation\",\n    \"id\": \"o1\",\n    \"subject\""_s),
@@ -867,6 +880,14 @@ void TestMainWindow::screenshots()
         review->resourceTable()->setCurrentIndex(review->resourceModel()->index(0, 0));
         QTest::qWait(300);
         QVERIFY(review->grab().save(QDir(dir).filePath(u"review-resources-%1x%2.png"_s.arg(size.width()).arg(size.height()))));
+        // The same resource as a tree.
+        auto *detailTabs = qobject_cast<QTabWidget *>(review->resourceTree()->parentWidget()->parentWidget());
+        QVERIFY(detailTabs);
+        detailTabs->setCurrentWidget(review->resourceTree());
+        review->resourceTree()->expandAll();
+        QTest::qWait(300);
+        QVERIFY(review->grab().save(QDir(dir).filePath(u"review-tree-%1x%2.png"_s.arg(size.width()).arg(size.height()))));
+        detailTabs->setCurrentIndex(0);
         // The patient view: the first patient's resources across the files, by date.
         review->tabs()->setCurrentIndex(2);
         QTRY_VERIFY_WITH_TIMEOUT(review->isPatientIndexFinished(), 30000);
