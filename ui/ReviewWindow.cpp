@@ -132,17 +132,6 @@ struct JsonColours
     }
 };
 
-// A string token's text: without its quotes, escapes resolved (by QJsonDocument, when it has any).
-QString unquoted(QStringView token)
-{
-    if (token.size() < 2)
-        return token.toString();
-    if (!token.contains(u'\\'))
-        return token.mid(1, token.size() - 2).toString();
-    const QJsonDocument doc = QJsonDocument::fromJson('[' + token.toUtf8() + ']');
-    return doc.isArray() ? doc.array().at(0).toString() : token.toString();
-}
-
 // The members of a JSON object under root, from the text's tokens: in the text's order, numbers
 // as written.
 void addJsonTree(QTreeWidgetItem *root, QStringView text)
@@ -160,7 +149,7 @@ void addJsonTree(QTreeWidgetItem *root, QStringView text)
     for (const review::JsonSpan &span : review::JsonSpans::of(text)) {
         const QStringView token = text.mid(span.start, span.length);
         if (span.kind == review::JsonSpan::Kind::Key) {
-            key = unquoted(token);
+            key = review::JsonSpans::unquoted(token);
             continue;
         }
         if (span.kind == review::JsonSpan::Kind::Punctuation) {
@@ -180,8 +169,9 @@ void addJsonTree(QTreeWidgetItem *root, QStringView text)
         }
         if (open.isEmpty())
             continue;
-        const QString value =
-            span.kind == review::JsonSpan::Kind::String ? unquoted(token) : token.toString();
+        const QString value = span.kind == review::JsonSpan::Kind::String
+                                  ? review::JsonSpans::unquoted(token)
+                                  : token.toString();
         new QTreeWidgetItem(open.last().item, {childName(), value});
     }
 }

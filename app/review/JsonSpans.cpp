@@ -256,6 +256,13 @@ QString JsonSpans::elideLongLines(const QString &text, qsizetype maxLine,
     return out;
 }
 
+QString JsonSpans::unquoted(QStringView token)
+{
+    if (token.size() < 2 || !token.startsWith(u'"') || !token.endsWith(u'"'))
+        return token.toString();
+    return unescape(token.mid(1, token.size() - 2));
+}
+
 QString JsonSpans::indented(QByteArrayView json)
 {
     QByteArray out;

@@ -52,6 +52,9 @@ class JsonSpans
 public:
     static QList<JsonSpan> of(QStringView text);
 
+    // A string token's value: without its quotes, escapes resolved as for references.
+    static QString unquoted(QStringView token);
+
     // A JSON text (one NDJSON line) laid out as QJsonDocument::Indented does (4 spaces a level,
     // "key": value), but as the file has it: members in their order, numbers and escapes as
     // written. Text that is not JSON is laid out as far as it goes and loses nothing.

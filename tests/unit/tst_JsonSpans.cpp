@@ -232,6 +232,10 @@ void TestJsonSpans::indented()
     QCOMPARE(JsonSpans::indented("}]\"abc\\"), u"}\n]\"abc\\"_s);
     QCOMPARE(JsonSpans::indented("{\"a\":"), u"{\n    \"a\": "_s);
     QCOMPARE(JsonSpans::indented(""), QString());
+    // String tokens as the tree shows them.
+    QCOMPARE(JsonSpans::unquoted(u"\"a\\\"b \\u00e9\\/\""_s), u"a\"b \u00e9/"_s);
+    QCOMPARE(JsonSpans::unquoted(u"\"plain\""_s), u"plain"_s);
+    QCOMPARE(JsonSpans::unquoted(u"42"_s), u"42"_s);
 }
 
 QTEST_APPLESS_MAIN(TestJsonSpans)
