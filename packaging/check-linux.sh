@@ -7,27 +7,25 @@
 #      .deb, `cohort-export --version` runs from /usr/bin, a headless export from the demo
 #      server completes and passes `inspect`, and the desktop app starts under Xvfb, shows its
 #      window and is photographed (build/pkg-check/screenshot.png; look at it).
-# Needs root (debootstrap, chroot, mounts; sudo is used otherwise) and network access to a
-# Debian mirror. Installs the tools it needs with apt-get (idempotent).
+# Needs root (debootstrap, chroot, mounts; sudo is used otherwise) and the machine's apt sources
+# (the Debian mirror is the one they name). Installs its tools with install-deps.sh --packaging.
 #
 # Environment:
 #   COHORT_PKG_BUILD_DIR  build directory, wiped first (default build/pkg-check)
-#   COHORT_PKG_CACHE      where the pristine debootstrap tarball is kept between runs
-#                         (default ~/.cache/cohort-export/check-linux; it is made afresh when
-#                         older than 30 days or deleted)
+#   COHORT_PKG_CACHE      where the pristine debootstrap tarball and downloaded .debs are kept
+#                         between runs (default ~/.cache/cohort-export/check-linux; the tarball
+#                         is made afresh when older than 30 days or deleted)
 #   CMAKE_BUILD_PARALLEL_LEVEL  compile jobs (default: all cores)
-#   DEBIAN_MIRROR         default http://deb.debian.org/debian
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
 build=${COHORT_PKG_BUILD_DIR:-build/pkg-check}
 cache=${COHORT_PKG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cohort-export/check-linux}
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-mkdir -p "$cache"
 build=$(realpath -m "$build")
-cache=$(realpath "$cache")
-
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+ROOT_TAG=check-linux
+# shellcheck source=packaging/lib/debian-root.sh
+. packaging/lib/debian-root.sh
+SUDO=$ROOT_SUDO
 
 t0=$(date +%s)
 tstep=$t0
@@ -40,39 +38,15 @@ step() {
     tstep=$now
     printf '\n== %s\n' "$1"
 }
-fail() { echo "check-linux: FAILED: $*" >&2; exit 1; }
-# Unmounts whatever a crashed earlier run left mounted under $1, and refuses to go on if that
-# fails: rm -rf must never walk into a bind-mounted /dev.
-release_mounts() {
-    local dir left
-    dir=$(realpath -m "$1")
-    awk -v d="$dir/" '{ m = $5; gsub(/\\040/, " ", m); if (index(m "/", d) == 1) print m }' \
-        /proc/self/mountinfo | sort -r | while read -r m; do $SUDO umount -l "$m" || true; done
-    left=$(awk -v d="$dir/" 'index($5 "/", d) == 1' /proc/self/mountinfo)
-    [ -z "$left" ] || fail "still mounted under $dir: $left"
-}
+fail() { root_fail "$@"; }
 
 # --- tools -----------------------------------------------------------------------------------
 step "Build dependencies and packaging tools"
-./packaging/deps/install-deps.sh
-tools="debootstrap debian-archive-keyring lintian rpm desktop-file-utils appstream dpkg-dev
-       file man-db xvfb xauth x11-utils imagemagick"
-missing=""
-for p in $tools; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-    echo "installing:$missing"
-    $SUDO apt-get update -q
-    # shellcheck disable=SC2086
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-else
-    echo "all packaging tools are installed."
-fi
+./packaging/deps/install-deps.sh --packaging
 
 # --- build and package ---------------------------------------------------------------------
 step "Clean Release build"
-release_mounts "$build"
+root_release "$build"
 rm -rf "$build"
 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
       -DCOHORT_BUILD_TESTS=OFF -DCMAKE_COMPILE_WARNING_AS_ERROR=ON >"$build.configure.log" 2>&1 \
@@ -131,49 +105,20 @@ echo "rpm: requires Qt 6, QtKeychain, OpenSSL and libcurl by soname; holds /usr/
 
 # --- a clean Debian 12 -------------------------------------------------------------------------
 step "Clean Debian 12 system (debootstrap)"
-tarball="$cache/debian12-minbase-$(dpkg --print-architecture).tar.gz"
-find "$cache" -maxdepth 1 -name "$(basename "$tarball")" -mtime +30 -delete
-if [ ! -f "$tarball" ]; then
-    fresh="$cache/bootstrap"
-    $SUDO rm -rf "$fresh"
-    $SUDO debootstrap --variant=minbase bookworm "$fresh" "$mirror"
-    $SUDO tar -C "$fresh" -czf "$tarball.tmp" .
-    $SUDO mv "$tarball.tmp" "$tarball"
-    $SUDO rm -rf "$fresh"
-else
-    echo "using the pristine debootstrap tarball $tarball"
-fi
+root_init "$cache"
 root="$build/debian12"
-release_mounts "$root"
-$SUDO rm -rf "$root" && mkdir -p "$root"
-$SUDO tar -C "$root" -xzf "$tarball"
+root_make "$root"
 
-mounts=()
 app_pid=""
 xvfb_pid=""
 cleanup() {
     if [ -n "$app_pid" ]; then $SUDO kill "$app_pid" 2>/dev/null || true; fi
     if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null || true; fi
-    for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do $SUDO umount -l "${mounts[$i]}" 2>/dev/null || true; done
+    root_umount_all
 }
 trap cleanup EXIT
-mount_into() { # mount_into ARGS... TARGET
-    $SUDO mount "$@"
-    mounts+=("${!#}")
-}
-mount_into -t proc proc "$root/proc"
-mount_into --bind /dev "$root/dev"
-mount_into --bind /dev/pts "$root/dev/pts"
-$SUDO mkdir -p /tmp/.X11-unix "$root/tmp/.X11-unix" && $SUDO chmod 1777 /tmp/.X11-unix
-mount_into --bind /tmp/.X11-unix "$root/tmp/.X11-unix"
-$SUDO cp /etc/resolv.conf "$root/etc/resolv.conf"
-$SUDO tee "$root/etc/apt/sources.list" >/dev/null <<EOF
-deb $mirror bookworm main
-deb $mirror bookworm-updates main
-deb http://security.debian.org/debian-security bookworm-security main
-EOF
-in_root() { $SUDO chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-                LANG=C.UTF-8 "$@"; }
+root_mount "$root"
+in_root() { root_run "$root" "$@"; }
 
 step "apt install ./$(basename "$deb") on it"
 $SUDO cp "$deb" "$root/tmp/"
@@ -249,7 +194,7 @@ if [ -s "$build/gui.log" ]; then echo "app output:"; sed 's/^/  /' "$build/gui.l
 step "done"
 cleanup
 trap - EXIT
-release_mounts "$root"
+root_release "$root"
 $SUDO rm -rf "$root"
 printf '\nTimings:\n%sTotal %ss\n' "$timings" $(($(date +%s) - t0))
 echo "check-linux: all checks passed for cohort-export $version"

@@ -367,8 +367,13 @@ void MainWindow::showAbout()
            "<p>Exports patient cohorts from FHIR servers with the Bulk Data Access $export "
            "operation, and checks what came down.</p>"
            "<p>Built with Qt %2 (running on Qt %3).</p>"
-           "<p><b>Licences of the components:</b> Qt (LGPL 3), QtKeychain (BSD 2-Clause), "
-           "OpenSSL (Apache 2.0), simdjson (Apache 2.0), zlib (zlib licence).</p>")
+           "<p>Cohort Export is free software: you can redistribute it and/or modify it under "
+           "the terms of the GNU General Public License as published by the Free Software "
+           "Foundation, either version 3 of the License, or (at your option) any later version "
+           "(GPL-3.0-or-later). It comes with ABSOLUTELY NO WARRANTY.</p>"
+           "<p><b>Licences of the components:</b> Qt (LGPL 3), Qt HTTP Server (GPL 3), "
+           "QtKeychain (BSD 2-Clause), OpenSSL (Apache 2.0), libcurl (curl licence), "
+           "simdjson (Apache 2.0), zlib (zlib licence).</p>")
             .arg(appVersion(), QStringLiteral(QT_VERSION_STR), QString::fromLatin1(qVersion())));
 }
 
