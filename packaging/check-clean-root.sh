@@ -60,25 +60,29 @@ readme2=$(readme_command 2)
 [[ $readme1 == ./packaging/deps/install-deps.sh* ]] || fail "README's first command not found: '$readme1'"
 [[ $readme2 == ./packaging/deps/install-deps.sh* ]] || fail "README's second command not found: '$readme2'"
 
-# The Debian package that provides what a failed configure could not find: CMake packages
-# ("Could NOT find X", "... provided by "X"") and programs, looked up in the files of the
-# packages this machine has (install-deps.sh ran here), and our own "(Debian: pkg)" hints.
+# The Debian packages that a failed configure lacked: for each CMake package it could not find
+# ("Could NOT find X", "... provided by "X"") and each missing build program, the package that
+# holds it on this machine (where install-deps.sh ran and the build works), plus our own
+# "(Debian: pkg)" hints; of those, the ones not installed in the root.
 missing_packages() { # CONFIGURE_LOG
-    local log=$1 name file pkgs=""
-    pkgs+=" $(grep -o '(Debian: [^)]*)' "$log" | sed 's/(Debian: \(.*\))/\1/' | tr -d ',' || true)"
-    for name in $(grep -oE 'Could NOT find [A-Za-z0-9_]+|provided by "[A-Za-z0-9_]+"|dependency [A-Za-z0-9_]+ could not be found' "$log" |
-        sed -E 's/Could NOT find //; s/provided by "(.*)"/\1/; s/dependency (.*) could not be found/\1/' | sort -u); do
-        file=$(dpkg -S "/${name}Config.cmake" "/$(tr '[:upper:]' '[:lower:]' <<<"$name")-config.cmake" 2>/dev/null |
-            head -n1 | cut -d: -f1 || true)
-        [ -n "$file" ] && pkgs+=" $file"
+    local log=$1 name lower candidates="" p missing=""
+    candidates+=" $(grep -o '(Debian: [^)]*)' "$log" | sed 's/(Debian: \(.*\))/\1/' | tr -d ',' || true)"
+    for name in $(grep -oE 'Could NOT find [A-Za-z0-9_]+|provided by "[A-Za-z0-9_]+"' "$log" |
+        sed -E 's/Could NOT find //; s/provided by "(.*)"/\1/' | sort -u); do
+        lower=$(tr '[:upper:]' '[:lower:]' <<<"$name")
+        candidates+=" $(dpkg -S "*/${name}Config.cmake" "*/${lower}-config.cmake" 2>/dev/null | cut -d: -f1 | tr ',' ' ')"
     done
     if grep -q 'unable to find a build program corresponding to "Ninja"' "$log"; then
-        pkgs+=" $(dpkg -S "$(realpath "$(command -v ninja)")" 2>/dev/null | cut -d: -f1)"
+        candidates+=" $(dpkg -S "$(realpath "$(command -v ninja)")" 2>/dev/null | cut -d: -f1)"
     fi
-    if grep -qE 'No CMAKE_CXX_COMPILER could be found|CMAKE_CXX_COMPILER.*not found' "$log"; then
-        pkgs+=" g++"
+    if grep -qE 'No CMAKE_CXX_COMPILER could be found' "$log"; then
+        candidates+=" g++"
     fi
-    printf '%s\n' $pkgs | sed '/^$/d' | sort -u | tr '\n' ' '
+    for p in $(printf '%s\n' $candidates | sort -u); do
+        root_run "$root" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=" $p"
+    done
+    echo "${missing# }"
 }
 
 step "Tools on this machine (install-deps.sh --packaging)"
@@ -165,7 +169,7 @@ wait "$watcher"
 SH
 $ROOT_SUDO cp "$work/first-run.sh" "$root/tmp/first-run.sh"
 $ROOT_SUDO install -d -m 0700 "$root/run/user/0"
-echo "$ readme1"
+echo "\$ $readme1"
 root_run "$root" env XDG_RUNTIME_DIR=/run/user/0 \
     xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" sh /tmp/first-run.sh "$tree" "$readme1" \
     >"$work/first-run.log" 2>&1 || { tail -n 40 "$work/first-run.log"; fail "the README's first command"; }

@@ -19,15 +19,8 @@ work=${BENCH_DIR:-/tmp/cohort-bench}
 # noise to whichever side happens to run when the kernel flushes.
 out=${BENCH_OUT:-/dev/shm/cohort-bench-out}
 [ -d "$(dirname "$out")" ] || out="$work/out"
-SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
-for tool in nginx curl openssl /usr/bin/time; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "installing nginx, curl, openssl, time" >&2
-        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light curl openssl time >/dev/null
-        break
-    fi
-done
+"$root/packaging/deps/install-deps.sh" --bench >&2
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCOHORT_BUILD_TESTS=ON >/dev/null
 cmake --build "$build" --target bench_generate_ndjson bench_download >/dev/null
