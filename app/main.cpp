@@ -1,6 +1,7 @@
 // Entry point: the desktop app by default, headless sub-commands for scripts and servers.
 #include "AppInfo.h"
 #include "cli/CapabilitiesCommand.h"
+#include "cli/Console.h"
 #include "cli/DemoServerCommand.h"
 #include "cli/GroupsCommand.h"
 #include "cli/InspectCommand.h"
@@ -15,6 +16,7 @@
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QLocale>
+#include <QSettings>
 #include <QTextStream>
 #include <QTranslator>
 
@@ -42,6 +44,13 @@ void setIdentity()
     QCoreApplication::setOrganizationDomain(QStringLiteral("cohort-export.invalid"));
     QCoreApplication::setApplicationName(QStringLiteral("cohort-export"));
     QCoreApplication::setApplicationVersion(cohort::appVersion());
+    // COHORT_SETTINGS_DIR: the settings in an INI file in that folder, on every OS (tests and
+    // portable use; the Windows registry and macOS preferences ignore HOME and XDG_CONFIG_HOME).
+    const QString settingsDir = qEnvironmentVariable("COHORT_SETTINGS_DIR");
+    if (!settingsDir.isEmpty()) {
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir);
+    }
 }
 
 void printUsage(QTextStream &out)
@@ -72,6 +81,8 @@ int main(int argc, char *argv[])
     QLoggingCategory::setFilterRules(QStringLiteral("cohort.*.info=false"));
     const char *command = argc > 1 ? argv[1] : nullptr;
     auto is = [command](const char *name) { return command && std::strcmp(command, name) == 0; };
+    if (command)
+        cohort::cli::prepareConsole();
 
     if (is("--version") || is("-v")) {
         QTextStream(stdout) << "cohort-export " << cohort::appVersion() << '\n';

@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QDir>
+#include <QEvent>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QFrame>
@@ -21,6 +22,7 @@
 #include <QStandardItemModel>
 #include <QScopedValueRollback>
 #include <QTimeZone>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace cohort::ui {
@@ -125,6 +127,9 @@ ExportForm::ExportForm(QWidget *parent)
     sinceRow->addWidget(m_sinceLast);
 
     m_folder->setAccessibleName(tr("Export folder"));
+    m_folder->setPlaceholderText(tr("A new folder for the export"));
+    // A suggested folder is taken whole or replaced: clicking into it selects it all.
+    m_folder->installEventFilter(this);
     auto *browse = new QPushButton(tr("&Browse…"), this);
     auto *folderRow = new QHBoxLayout;
     folderRow->addWidget(m_folder, 1);
@@ -286,6 +291,14 @@ void ExportForm::setSuggestedFolder(const QString &folder)
         m_folder->setText(folder);
         m_folderEdited = false;
     }
+}
+
+bool ExportForm::eventFilter(QObject *watched, QEvent *event)
+{
+    // After the click that gave focus has placed the cursor (keyboard focus selects all anyway).
+    if (watched == m_folder && event->type() == QEvent::FocusIn && !m_folderEdited)
+        QTimer::singleShot(0, m_folder, &QLineEdit::selectAll);
+    return QWidget::eventFilter(watched, event);
 }
 
 void ExportForm::setLastExportTime(const QDateTime &transactionTime)

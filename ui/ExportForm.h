@@ -65,6 +65,9 @@ signals:
                          const QString &label);
     void browseFolderRequested();
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void updateButton();
     void showProblems(const QList<QPair<QWidget *, QString>> &problems);

@@ -64,6 +64,7 @@ public:
     };
     // What to do with running exports on quit; asks the user unless options say otherwise.
     void setQuitChoice(QuitChoice choice) { m_quitChoice = choice; }
+    void showAbout(); // Help › About (modal)
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -79,7 +80,6 @@ private:
     void showSettings();
     void showProfiles();
     void showCapabilities();
-    void showAbout();
     void showGettingStarted();
     void openReview(const QStringList &paths);
     void onExportFinished(session::ExportEntry *entry, int state);

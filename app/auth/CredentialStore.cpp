@@ -260,7 +260,13 @@ void CredentialStore::removeKeys(QList<QString> keys, DoneCallback done)
 
 void CredentialStore::runJob(QKeychain::Job *job, const QString &key, JobCallback done)
 {
+#ifdef Q_OS_WIN
+    // QtKeychain's Credential Manager backend names an entry by its key alone and ignores the
+    // service: the service goes into the key, so two services never share an entry.
+    job->setKey(m_service + u'/' + key);
+#else
     job->setKey(key);
+#endif
     job->setAutoDelete(true);
     job->setInsecureFallback(false); // never a plain-text file
     auto *timer = new QTimer(this);

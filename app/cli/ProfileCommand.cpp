@@ -116,7 +116,7 @@ private:
     QString m_command;
     QTextStream m_out{stdout};
     QTextStream m_err{stderr};
-    QSettings m_settings; // the app's own settings file; tests move it with XDG_CONFIG_HOME
+    QSettings m_settings; // the app's own settings; tests move them with COHORT_SETTINGS_DIR
     ProfileStore m_profiles{&m_settings};
     CredentialStore m_credentials{keychainService()};
 };

@@ -10,6 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #endif
+#ifdef Q_OS_WIN
+#include <windows.h>
+#endif
 
 namespace cohort::cli {
 
@@ -29,6 +32,30 @@ extern "C" void onSignal(int signalNumber)
     [[maybe_unused]] const auto n = ::write(g_pipe[1], &byte, 1);
 #endif
 }
+
+#ifdef Q_OS_WIN
+// The console's Ctrl-C and Ctrl-Break, and its window being closed (or the user logging off):
+// the same interruption as SIGINT/SIGTERM on Unix. Runs on a thread of its own.
+BOOL WINAPI onConsoleEvent(DWORD event)
+{
+    switch (event) {
+    case CTRL_C_EVENT:
+    case CTRL_BREAK_EVENT:
+        g_lastSignal.store(SIGINT);
+        return TRUE;
+    case CTRL_CLOSE_EVENT:
+    case CTRL_LOGOFF_EVENT:
+    case CTRL_SHUTDOWN_EVENT:
+        // Windows ends the process when this returns (or after about 5 s): give the event loop
+        // that time to cancel the export on the server and save the journal.
+        g_lastSignal.store(SIGTERM);
+        Sleep(4500);
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+#endif
 
 } // namespace
 
@@ -54,13 +81,21 @@ SignalWatcher::SignalWatcher(QObject *parent)
         connect(m_poll, &QTimer::timeout, this, &SignalWatcher::drain);
         m_poll->start();
     }
+#ifdef Q_OS_WIN
+    SetConsoleCtrlHandler(onConsoleEvent, TRUE);
+#else
     std::signal(SIGINT, onSignal);
+#endif
     std::signal(SIGTERM, onSignal);
 }
 
 SignalWatcher::~SignalWatcher()
 {
+#ifdef Q_OS_WIN
+    SetConsoleCtrlHandler(onConsoleEvent, FALSE);
+#else
     std::signal(SIGINT, SIG_DFL);
+#endif
     std::signal(SIGTERM, SIG_DFL);
 }
 

@@ -57,17 +57,16 @@ namespace {
 QList<ExportJournal::File> journalFilesOf(const Manifest &manifest)
 {
     QList<ExportJournal::File> files;
-    QHash<QString, int> counters;
+    LocalFileNamer names;
     auto add = [&](const QList<ManifestFile> &entries, FileTask::Kind kind,
                    const QString &subfolder) {
         for (const ManifestFile &f : entries) {
-            const int n = ++counters[subfolder + localFileName(f.type, 0)];
             ExportJournal::File file;
             file.task.kind = kind;
             file.task.type = f.type;
             file.task.url = f.url;
             file.task.expectedCount = f.count;
-            file.task.relativePath = localFileName(f.type, n, subfolder);
+            file.task.relativePath = names.next(f.type, subfolder);
             files.append(file);
         }
     };

@@ -11,9 +11,12 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 
+#include <QThread>
+
 #ifdef Q_OS_WIN
 #include <io.h>
 #else
+#include <fcntl.h>
 #include <unistd.h>
 #endif
 
@@ -32,6 +35,36 @@ constexpr int kProgressIntervalMs = 100;
 constexpr qint64 kScanBlockBytes = 1024 * 1024;
 constexpr int kScanBlocksPerTurn = 16; // ~16 MiB per event-loop turn keeps the UI responsive
 constexpr qint64 kMaxReadChunk = 1024 * 1024;
+
+// The file's bytes on the disk itself before it is renamed into place.
+bool syncToDisk(QFile &file)
+{
+    if (!file.flush())
+        return false;
+#if defined(Q_OS_WIN)
+    return ::_commit(file.handle()) == 0;
+#elif defined(Q_OS_DARWIN)
+    // macOS's fsync only reaches the drive's cache; F_FULLFSYNC asks the drive to write it out
+    // (fsync where the file system cannot).
+    return ::fcntl(file.handle(), F_FULLFSYNC) == 0 || ::fsync(file.handle()) == 0;
+#else
+    return ::fsync(file.handle()) == 0;
+#endif
+}
+
+// QFile::rename, retried briefly on Windows, where an antivirus or the search indexer that
+// opened the new file a moment ago makes the rename fail with a sharing violation.
+bool renameWithRetry(const QString &from, const QString &to)
+{
+#ifdef Q_OS_WIN
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        if (QFile::rename(from, to))
+            return true;
+        QThread::msleep(50);
+    }
+#endif
+    return QFile::rename(from, to);
+}
 
 struct ContentRange
 {
@@ -641,12 +674,7 @@ void FileDownload::Private::complete()
     checker.checkCount(task().expectedCount);
     const QString part = file.fileName();
     const QString target = q->finalPath();
-    bool synced = file.flush();
-#ifdef Q_OS_WIN
-    synced = synced && ::_commit(file.handle()) == 0;
-#else
-    synced = synced && ::fsync(file.handle()) == 0;
-#endif
+    const bool synced = syncToDisk(file);
     const qint64 size = file.size();
     file.close();
     if (!synced)
@@ -666,7 +694,7 @@ void FileDownload::Private::complete()
                 FileDownload::tr("Could not replace %1.").arg(QDir::toNativeSeparators(target)));
     }
     crashPoint("before-rename"); // complete and synced, still .part
-    if (!QFile::rename(part, target))
+    if (!renameWithRetry(part, target))
         return fail({}, FileDownload::tr("Could not rename %1 to %2.")
                             .arg(QDir::toNativeSeparators(part), QDir::toNativeSeparators(target)));
     crashPoint("after-rename"); // in place, export.json does not know yet

@@ -109,6 +109,12 @@ QString localFileName(const QString &manifestType, int sequence, const QString &
            QStringLiteral("%1.%2.ndjson").arg(type).arg(sequence, 3, 10, QLatin1Char('0'));
 }
 
+QString LocalFileNamer::next(const QString &manifestType, const QString &subfolder)
+{
+    const int n = ++m_counters[(subfolder + localFileName(manifestType, 0)).toLower()];
+    return localFileName(manifestType, n, subfolder);
+}
+
 void Manifest::append(const Manifest &page)
 {
     output += page.output;

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QUrl>
@@ -41,5 +42,17 @@ struct Manifest
 // under subfolder ("" or "error/"). Only plain type names reach the disk; anything else becomes
 // "Resource", so no server string ever chooses a path.
 QString localFileName(const QString &manifestType, int sequence, const QString &subfolder = {});
+
+// Our names for a manifest's files in its order: localFileName() numbered per type and
+// subfolder. Types that differ only in case ("Patient", "patient") share one numbering, so no
+// two names differ only in case: they would be one file on Windows' and macOS' file systems.
+class LocalFileNamer
+{
+public:
+    QString next(const QString &manifestType, const QString &subfolder = {});
+
+private:
+    QHash<QString, int> m_counters;
+};
 
 } // namespace cohort::bulk

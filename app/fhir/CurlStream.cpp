@@ -58,6 +58,12 @@ constexpr qint64 kLowWaterBytes = 1024 * 1024;
 constexpr long kReceiveBufferBytes = 256 * 1024;
 constexpr std::size_t kSpareBatches = 2;
 constexpr int kIdleWaitMs = 60 * 1000;
+// CURLINFO_OS_ERRNO of a refused connection: Winsock's code on Windows, errno elsewhere.
+#ifdef Q_OS_WIN
+constexpr long kConnectionRefused = WSAECONNREFUSED;
+#else
+constexpr long kConnectionRefused = ECONNREFUSED;
+#endif
 
 qint64 nowMs()
 {
@@ -512,8 +518,8 @@ private:
         case CURLE_COULDNT_RESOLVE_HOST:
             return QNetworkReply::HostNotFoundError;
         case CURLE_COULDNT_CONNECT:
-            return outcome.osErrno == ECONNREFUSED ? QNetworkReply::ConnectionRefusedError
-                                                   : QNetworkReply::TemporaryNetworkFailureError;
+            return outcome.osErrno == kConnectionRefused ? QNetworkReply::ConnectionRefusedError
+                                                         : QNetworkReply::TemporaryNetworkFailureError;
         case CURLE_GOT_NOTHING:
         case CURLE_SEND_ERROR:
         case CURLE_RECV_ERROR:
@@ -813,6 +819,16 @@ void CurlWorker::State::start(const std::shared_ptr<CurlHop> &hop)
         curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
         curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, prepareTls);
         curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, hop.get());
+#ifdef Q_OS_WIN
+        // OpenSSL on Windows reads no trust store of its own: take the system's (and the
+        // enterprise roots an administrator deployed), as Qt's Schannel backend does.
+        curl_easy_setopt(easy, CURLOPT_SSL_OPTIONS, long(CURLSSLOPT_NATIVE_CA));
+#endif
+#if LIBCURL_VERSION_NUM >= 0x075700 // 7.87
+        // No CA store shared between connections: curl's cached store would drop the CAs that
+        // prepareTls() adds, or carry one profile's CAs to another's connection.
+        curl_easy_setopt(easy, CURLOPT_CA_CACHE_TIMEOUT, 0L);
+#endif
     }
 
     const QByteArray &method = hop->method;

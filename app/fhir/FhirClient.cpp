@@ -269,8 +269,12 @@ void StreamBase::finish(const FhirError &error)
     if (m_done)
         return;
     m_done = true;
+    // A slot may delete our owner, and us with it (ServerSession replaces its client): only a
+    // stream that still exists can schedule its own deletion.
+    const QPointer<StreamBase> self(this);
     emit finished(error);
-    deleteLater();
+    if (self)
+        deleteLater();
 }
 
 } // namespace detail
@@ -292,16 +296,24 @@ bool isTlsError(QNetworkReply::NetworkError error)
     return error == QNetworkReply::SslHandshakeFailedError;
 }
 
-// FhirClient::stream() without a choice: COHORT_HTTP_TRANSPORT=qt selects Qt's stack (for
-// comparisons and as a fallback), anything else libcurl.
+// FhirClient::stream() without a choice: COHORT_HTTP_TRANSPORT=qt or curl chooses; by default
+// libcurl, except on macOS: an OpenSSL libcurl never sees the Keychain's trust settings (where
+// the roots of a hospital's TLS inspection live), while Qt's Secure Transport backend does.
 StreamTransport transportFromEnvironment()
 {
+#ifdef Q_OS_DARWIN
+    constexpr StreamTransport fallback = StreamTransport::Qt;
+#else
+    constexpr StreamTransport fallback = StreamTransport::Curl;
+#endif
     const QString chosen = qEnvironmentVariable("COHORT_HTTP_TRANSPORT").trimmed().toLower();
     if (chosen == "qt"_L1)
         return StreamTransport::Qt;
-    if (!chosen.isEmpty() && chosen != "curl"_L1)
-        qCWarning(lcFhir) << "COHORT_HTTP_TRANSPORT" << chosen << "is neither curl nor qt; using curl";
-    return StreamTransport::Curl;
+    if (chosen == "curl"_L1)
+        return StreamTransport::Curl;
+    if (!chosen.isEmpty())
+        qCWarning(lcFhir) << "COHORT_HTTP_TRANSPORT" << chosen << "is neither curl nor qt";
+    return fallback;
 }
 
 } // namespace
@@ -572,8 +584,10 @@ public:
             m_body += m_stream->takeAll();
             response.body = isSuccess(response.status) ? m_body : m_stream->errorBody();
             m_stream = nullptr;
+            const QPointer<FhirCallImpl> self(this);
             emit finished(response);
-            deleteLater();
+            if (self) // a slot may have deleted the client, and this call with it
+                deleteLater();
         });
     }
 

@@ -88,8 +88,9 @@ signals:
 };
 
 // What carries FhirClient::stream() bodies: libcurl in a worker thread (the default: Qt 6.4's
-// HTTP stack costs about twice its CPU per byte over TLS) or QNetworkAccessManager.
-// COHORT_HTTP_TRANSPORT=qt in the environment makes Qt the default. Both honour the same
+// HTTP stack costs about twice its CPU per byte over TLS) or QNetworkAccessManager (the default
+// on macOS, where only it sees the Keychain's trust settings).
+// COHORT_HTTP_TRANSPORT=qt or curl in the environment chooses. Both honour the same
 // contract; FhirClient::send() (small JSON answers) always uses Qt.
 enum class StreamTransport { Curl, Qt };
 

@@ -56,10 +56,10 @@ std::optional<ExportFolder> ExportFolder::open(const QString &folder, QString *e
         f.m_request = manifest->request;
         f.m_transactionTime = manifest->transactionTime;
         if (!hasJournal) {
-            QHash<QString, int> sequence;
+            bulk::LocalFileNamer names;
             for (const auto &mf : manifest->output) {
                 File file;
-                file.path = dir.absoluteFilePath(bulk::localFileName(mf.type, ++sequence[mf.type]));
+                file.path = dir.absoluteFilePath(names.next(mf.type));
                 file.expectedType = mf.type;
                 file.expectedCount = mf.count;
                 file.exists = QFileInfo::exists(file.path);

@@ -9,6 +9,8 @@
 #   install-deps.sh --bench       also nginx, curl, openssl, time (tests/bench/*.sh)
 #   install-deps.sh --packaging   also the installer tools (packaging/check-linux.sh,
 #                                 packaging/check-clean-root.sh, packaging/render-icons.sh)
+#   install-deps.sh --windows     also the MinGW-w64 cross compiler, Wine and msitools
+#                                 (packaging/windows/check-windows.sh)
 #   install-deps.sh --all         all of the above
 #   install-deps.sh --list [...]  print the packages the options name, one a line; install nothing
 set -eu
@@ -30,6 +32,7 @@ test="
 "
 fuzz="clang-14 libclang-rt-14-dev"
 bench="nginx-light curl openssl time"
+windows="g++-mingw-w64-x86-64-posix mingw-w64-tools wine wine64 msitools wixl zstd"
 packaging="debootstrap debian-archive-keyring lintian rpm desktop-file-utils appstream dpkg-dev
            file man-db librsvg2-bin"
 
@@ -40,9 +43,10 @@ for arg in "$@"; do
     --fuzz) packages="$packages $fuzz" ;;
     --bench) packages="$packages $bench" ;;
     --packaging) packages="$packages $packaging" ;;
-    --all) packages="$packages $fuzz $bench $packaging" ;;
+    --windows) packages="$packages $windows" ;;
+    --all) packages="$packages $fuzz $bench $packaging $windows" ;;
     --list) list_only=1 ;;
-    -h | --help) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown option $arg (see --help)" >&2; exit 2 ;;
     esac
 done

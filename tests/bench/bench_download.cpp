@@ -2,6 +2,7 @@
 //   bench_download LIST OUT_DIR [--parallel N] [--ca-cert FILE] [--no-gzip]
 // LIST has one "Type URL" per line. Prints seconds, bytes on disk, MB/s and peak RSS.
 
+#include "ProcessStats.h"
 #include "export/DownloadQueue.h"
 #include "fhir/FhirClient.h"
 
@@ -11,7 +12,6 @@
 #include <QNetworkAccessManager>
 #include <QTextStream>
 
-#include <sys/resource.h>
 
 int main(int argc, char *argv[])
 {
@@ -80,8 +80,6 @@ int main(int argc, char *argv[])
     queue.start();
     QCoreApplication::exec();
     const double seconds = double(timer.nsecsElapsed()) / 1e9;
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
     out << QStringLiteral(
                "files %1 failed %2 lines %3 bytes %4 seconds %5 MBps %6 peak_rss_mb %7\n")
                .arg(tasks.size())
@@ -90,6 +88,6 @@ int main(int argc, char *argv[])
                .arg(bytes)
                .arg(seconds, 0, 'f', 3)
                .arg(double(bytes) / seconds / 1e6, 0, 'f', 1)
-               .arg(double(usage.ru_maxrss) / 1024.0, 0, 'f', 1);
+               .arg(double(cohort::bench::peakRssKiB()) / 1024.0, 0, 'f', 1);
     return failed ? 1 : 0;
 }

@@ -3,6 +3,7 @@
 // Prints figures only: read()+memchr and mmap+memchr baselines, NdjsonIndex (and the per-type
 // counts it gives), simdjson alone, ResourceScan, peak RSS; wall and CPU time. Asserts nothing.
 
+#include "ProcessStats.h"
 #include "review/NdjsonIndex.h"
 #include "review/ResourceScan.h"
 
@@ -19,7 +20,6 @@
 #include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <unistd.h>
 #include <vector>
 
@@ -35,9 +35,7 @@ double gbps(qint64 bytes, qint64 ns)
 
 qint64 peakRssKb()
 {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;
+    return cohort::bench::peakRssKiB();
 }
 
 // The resident set now (not the peak), from /proc where there is one; -1 elsewhere.
@@ -56,12 +54,7 @@ qint64 currentRssKb()
 // CPU time of the whole process (all threads), so figures stay meaningful on a shared machine.
 qint64 cpuNs()
 {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    auto ns = [](const timeval &tv) {
-        return qint64(tv.tv_sec) * 1000000000 + tv.tv_usec * 1000;
-    };
-    return ns(usage.ru_utime) + ns(usage.ru_stime);
+    return cohort::bench::cpuNs();
 }
 
 QString rate(qint64 bytes, qint64 wallNs, qint64 cpuNsUsed)

@@ -5,6 +5,7 @@
 // same probe on the idle window, in the same run. Prints figures, asserts nothing.
 //
 //   bench_review_gui FILE.ndjson        (QT_QPA_PLATFORM=offscreen works)
+#include "ProcessStats.h"
 #include "ReviewWindow.h"
 #include "ResourceTableModel.h"
 #include "review/NdjsonIndex.h"
@@ -21,7 +22,6 @@
 #include <QTimer>
 
 #include <algorithm>
-#include <sys/resource.h>
 #include <vector>
 
 using cohort::ui::ReviewWindow;
@@ -152,9 +152,7 @@ int main(int argc, char *argv[])
     out << "finished: index " << indexedAt << " ms, scan " << scannedAt << " ms, patient index "
         << patientsAt << " ms\n";
     out << "while loading        " << probe.report() << '\n';
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    out << "peak RSS of the window with everything loaded " << usage.ru_maxrss / 1024 << " MiB\n";
+    out << "peak RSS of the window with everything loaded " << cohort::bench::peakRssKiB() / 1024 << " MiB\n";
     delete &window;
     return 0;
 }

@@ -16,6 +16,7 @@
 #include "TestFiles.h"
 #include "auth/ProfileStore.h"
 #include "demo/DemoServer.h"
+#include "demo/HttpUtil.h"
 #include "session/ExportEntry.h"
 #include "session/ExportManager.h"
 #include "session/ServerSession.h"
@@ -35,7 +36,6 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
-#include <QProcess>
 #include <QScopeGuard>
 #include <QPushButton>
 #include <QSet>
@@ -96,6 +96,8 @@ private slots:
     void cleanup();
     void exportFlow();
     void invalidInputIsPointedAt();
+    void suggestedFolderIsReplacedWhole();
+    void aboutNamesTheLicence();
     void cancelMidExport();
     void serverFaultShowsInRow();
     void restartResumesUnfinishedExport();
@@ -131,7 +133,9 @@ void TestMainWindow::init()
     // A fresh settings file and export root per test: nothing leaks between tests.
     m_home = std::make_unique<QTemporaryDir>();
     QVERIFY(m_home->isValid());
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
+    // An INI file on every OS (the Windows registry would ignore the path).
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope,
                        QDir(m_home->path()).filePath(u"config"_s));
     QSettings settings;
     settings.setValue(u"exports/defaultFolder"_s, QDir(m_home->path()).filePath(u"exports"_s));
@@ -365,6 +369,52 @@ void TestMainWindow::invalidInputIsPointedAt()
         QVERIFY2(!r.path.contains(u"$export"_s), qPrintable(r.path));
 }
 
+void TestMainWindow::suggestedFolderIsReplacedWhole()
+{
+    auto window = openWindow();
+    window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(window.get()));
+    selectGroupNamed(*window, u"Pilot"_s);
+    QLineEdit *edit = window->exportForm()->folderEdit();
+    const QString suggested = edit->text();
+    QVERIFY(!suggested.isEmpty());
+
+    // A click into the middle of the suggestion selects all of it: typing replaces it.
+    QTest::mouseClick(edit, Qt::LeftButton, {}, edit->rect().center());
+    QVERIFY(edit->hasFocus());
+    QTRY_COMPARE(edit->selectedText(), suggested);
+    const QString own = QDir(m_home->path()).filePath(u"mine"_s);
+    QTest::keyClicks(edit, own);
+    QCOMPARE(edit->text(), own);
+
+    // The user's own text is edited like any other: a click places the cursor, and a new
+    // suggestion (another Group) does not overwrite it.
+    window->groupBrowser()->table()->setFocus();
+    QTest::mouseClick(edit, Qt::LeftButton, {}, edit->rect().center());
+    QVERIFY(edit->hasFocus());
+    QCoreApplication::processEvents();
+    QVERIFY(edit->selectedText().isEmpty());
+    window->exportForm()->setSuggestedFolder(suggested);
+    QCOMPARE(edit->text(), own);
+}
+
+void TestMainWindow::aboutNamesTheLicence()
+{
+    auto window = openWindow();
+    QString text;
+    // The About box is modal: read and close it from inside its own event loop.
+    QTimer::singleShot(0, this, [&text] {
+        QTRY_VERIFY(qobject_cast<QMessageBox *>(QApplication::activeModalWidget()));
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        text = box->text();
+        box->accept();
+    });
+    window->showAbout();
+    QVERIFY(text.contains(u"GPL-3.0-or-later"_s));
+    QVERIFY(text.contains(u"GNU General Public License"_s));
+    QVERIFY(text.contains(u"libcurl"_s));
+}
+
 void TestMainWindow::cancelMidExport()
 {
     m_server.reset();
@@ -569,16 +619,11 @@ void TestMainWindow::reviewShowsProblems()
     {
         QFile plain(file);
         QVERIFY(plain.open(QIODevice::ReadOnly));
-        const QByteArray data = plain.readAll();
-        QProcess gzip;
-        gzip.start(u"gzip"_s, {u"-c"_s});
-        QVERIFY(gzip.waitForStarted());
-        gzip.write(data);
-        gzip.closeWriteChannel();
-        QVERIFY(gzip.waitForFinished());
+        const QByteArray compressed = demo::gzipCompress(plain.readAll());
+        QVERIFY(!compressed.isEmpty());
         QFile gz(file + u".gz"_s);
         QVERIFY(gz.open(QIODevice::WriteOnly));
-        gz.write(gzip.readAllStandardOutput());
+        QCOMPARE(gz.write(compressed), compressed.size());
     }
     auto *zipped = new ui::ReviewWindow;
     QVERIFY(zipped->openPaths({file + u".gz"_s}));

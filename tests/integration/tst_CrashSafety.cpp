@@ -27,15 +27,55 @@
 
 #ifdef Q_OS_UNIX
 #include <csignal>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#endif
+#ifdef Q_OS_LINUX
+#include <sys/mount.h>
 #endif
 
 using namespace cohort;
 using namespace cohort::test;
 using namespace Qt::StringLiterals;
 using bulk::ExportState;
+
+namespace {
+
+enum class Mount
+{
+    Fresh,
+    Remount,
+    RemountReadOnly
+};
+
+// A tmpfs of a given size is Linux's (and needs the right to mount); elsewhere it fails with
+// ENOSYS and the rows that need one skip, saying why.
+bool mountTmpfs(const QString &path, Mount how, const char *options)
+{
+#ifdef Q_OS_LINUX
+    const unsigned long flags = how == Mount::Fresh      ? 0UL
+                                : how == Mount::Remount ? (unsigned long)MS_REMOUNT
+                                                        : (unsigned long)(MS_REMOUNT | MS_RDONLY);
+    return ::mount("tmpfs", path.toLocal8Bit().constData(), "tmpfs", flags, options) == 0;
+#else
+    Q_UNUSED(path)
+    Q_UNUSED(how)
+    Q_UNUSED(options)
+    errno = ENOSYS;
+    return false;
+#endif
+}
+
+void unmountTmpfs(const QString &path)
+{
+#ifdef Q_OS_LINUX
+    ::umount(path.toLocal8Bit().constData());
+#else
+    Q_UNUSED(path)
+#endif
+}
+
+} // namespace
 
 class TestCrashSafety : public QObject
 {
@@ -263,13 +303,12 @@ void TestCrashSafety::diskFullStopsAndResumes()
     bool mounted = false;
     auto unmount = qScopeGuard([&] {
         if (mounted)
-            ::umount(mountPoint.path().toLocal8Bit().constData());
+            unmountTmpfs(mountPoint.path());
     });
     if (how == "tmpfs"_L1) {
         // Room for about half the export (and export.json, export.log, manifest.json).
         const QByteArray options = "size=" + QByteArray::number(totalBytes / 2 + 64 * 1024);
-        if (::mount("tmpfs", mountPoint.path().toLocal8Bit().constData(), "tmpfs", 0,
-                    options.constData()) != 0)
+        if (!mountTmpfs(mountPoint.path(), Mount::Fresh, options.constData()))
             QSKIP(qPrintable(u"cannot mount a tmpfs here (%1); the file size limit row runs "
                              "everywhere"_s.arg(QString::fromLocal8Bit(std::strerror(errno)))));
         mounted = true;
@@ -309,8 +348,7 @@ void TestCrashSafety::diskFullStopsAndResumes()
     // Room again: resume finishes the export, byte for byte.
     if (mounted) {
         const QByteArray options = "size=" + QByteArray::number(totalBytes * 3 + 1024 * 1024);
-        QVERIFY2(::mount("tmpfs", mountPoint.path().toLocal8Bit().constData(), "tmpfs", MS_REMOUNT,
-                         options.constData()) == 0,
+        QVERIFY2(mountTmpfs(mountPoint.path(), Mount::Remount, options.constData()),
                  std::strerror(errno));
     }
     const Run resume = runCli({u"resume"_s, folder});
@@ -329,11 +367,10 @@ void TestCrashSafety::readOnlyFolder()
     // (and a new export into a read-only folder). Both say why and change nothing; once the folder
     // is writable again, resume finishes the export byte for byte.
     QTemporaryDir mountPoint;
-    const QByteArray path = mountPoint.path().toLocal8Bit();
-    if (::mount("tmpfs", path.constData(), "tmpfs", 0, "size=64m") != 0)
+    if (!mountTmpfs(mountPoint.path(), Mount::Fresh, "size=64m"))
         QSKIP(qPrintable(
             u"cannot mount a tmpfs here (%1)"_s.arg(QString::fromLocal8Bit(std::strerror(errno)))));
-    auto unmount = qScopeGuard([&] { ::umount(path.constData()); });
+    auto unmount = qScopeGuard([&] { unmountTmpfs(mountPoint.path()); });
     const QString folder = mountPoint.filePath(u"out"_s);
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(u"COHORT_CRASH_AT"_s, u"after-rename:2"_s);
@@ -342,7 +379,7 @@ void TestCrashSafety::readOnlyFolder()
     const auto before = ndjsonFilesIn(folder);
     QVERIFY(!before.isEmpty() && before.size() < m_reference.size());
 
-    QVERIFY2(::mount("tmpfs", path.constData(), "tmpfs", MS_REMOUNT | MS_RDONLY, nullptr) == 0,
+    QVERIFY2(mountTmpfs(mountPoint.path(), Mount::RemountReadOnly, nullptr),
              std::strerror(errno));
     const Run refused = runCli({u"resume"_s, folder});
     QVERIFY2(refused.finished && refused.status == QProcess::NormalExit,
@@ -354,7 +391,7 @@ void TestCrashSafety::readOnlyFolder()
     QVERIFY2(fresh.finished && fresh.exitCode == 1, qPrintable(fresh.stdErr));
     QVERIFY2(fresh.stdErr.contains("Read-only file system"_L1), qPrintable(fresh.stdErr));
 
-    QVERIFY2(::mount("tmpfs", path.constData(), "tmpfs", MS_REMOUNT, "size=64m") == 0,
+    QVERIFY2(mountTmpfs(mountPoint.path(), Mount::Remount, "size=64m"),
              std::strerror(errno));
     const Run resume = runCli({u"resume"_s, folder});
     QVERIFY2(resume.finished && resume.exitCode == 0, qPrintable(resume.stdErr));

@@ -438,6 +438,7 @@ private slots:
     void timeout();
     void abortCall();
     void abortThenDestroyClient();
+    void destroyClientFromFinishedSlot();
     void providerGoneWhileWaiting();
     void streamDemoFile();
     void streamRawGzip();
@@ -1004,6 +1005,38 @@ void TestFhirClient::abortThenDestroyClient()
     network.reset();
     QVERIFY(orphanGone.wait(5000));
     QCOMPARE(*count, 1);
+}
+
+void TestFhirClient::destroyClientFromFinishedSlot()
+{
+    // A slot that deletes the client (as ServerSession replaces its client) also deletes the
+    // finished call or stream: nothing may be scheduled on them afterwards (ASan sees it).
+    CaptureServer server([](const Captured &, int) { return respond(200, "{}"); });
+    for (const StreamTransport transport : {StreamTransport::Curl, StreamTransport::Qt}) {
+        for (const bool viaCall : {true, false}) {
+            auto client = std::make_unique<FhirClient>(&m_network, server.url(u"/fhir"_s));
+            client->setStreamTransport(transport);
+            bool done = false;
+            auto destroyClient = [&] {
+                done = true;
+                client.reset();
+            };
+            if (viaCall) {
+                connect(client->get(u"metadata"_s), &FhirCall::finished, this,
+                        [&](const FhirResponse &r) {
+                            QCOMPARE(r.status, 200);
+                            destroyClient();
+                        });
+            } else {
+                connect(client->stream(server.url(u"/f"_s)), &FhirStream::finished, this,
+                        [&](const FhirError &) { destroyClient(); });
+            }
+            QTRY_VERIFY(done);
+            QVERIFY(!client);
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+            QTest::qWait(20); // anything still queued runs against nothing
+        }
+    }
 }
 
 void TestFhirClient::providerGoneWhileWaiting()

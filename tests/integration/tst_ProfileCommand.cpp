@@ -1,6 +1,6 @@
-// `cohort-export profile ...` and `cohort-export keygen` as separate processes, with HOME and
-// XDG_CONFIG_HOME in a temporary folder so their QSettings file lands there and can be searched
-// for secrets. Commands that store secrets use the real keychain when one is reachable
+// `cohort-export profile ...` and `cohort-export keygen` as separate processes, with
+// COHORT_SETTINGS_DIR (and HOME) in a temporary folder so their settings file lands there, on
+// every OS, and can be searched for secrets. Commands that store secrets use the real keychain when one is reachable
 // (tests/run-all.sh) under a unique service name, and must fail fast and clearly when not.
 
 #include "auth/CredentialStore.h"
@@ -66,6 +66,7 @@ private:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(u"HOME"_s, m_home->path());
         env.insert(u"XDG_CONFIG_HOME"_s, m_home->filePath(u"config"_s));
+        env.insert(u"COHORT_SETTINGS_DIR"_s, m_home->filePath(u"config"_s));
         env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s);
         env.insert(u"COHORT_KEYCHAIN_SERVICE"_s, m_service);
         return env;
@@ -93,7 +94,7 @@ private:
     Run run(const QStringList &arguments) { return run(arguments, environment()); }
     QString settingsFile() const
     {
-        return m_home->filePath(u"config/Cohort Export/cohort-export.conf"_s);
+        return m_home->filePath(u"config/Cohort Export/cohort-export.ini"_s);
     }
     // Every byte of every file the children could have written.
     QByteArray allFiles() const

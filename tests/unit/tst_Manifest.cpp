@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
@@ -25,6 +26,7 @@ private slots:
     void absurdCountIsNoCount();
     void fileNamesAreOurs_data();
     void fileNamesAreOurs();
+    void fileNamesNeverDifferOnlyInCase();
     void requestValidation_data();
     void requestValidation();
     void requestEncoding();
@@ -161,6 +163,25 @@ void TestManifest::fileNamesAreOurs()
     QFETCH(QString, subfolder);
     QFETCH(QString, expected);
     QCOMPARE(localFileName(type, n, subfolder), expected);
+}
+
+void TestManifest::fileNamesNeverDifferOnlyInCase()
+{
+    // One numbering per type whatever its case, per subfolder, in the manifest's order.
+    LocalFileNamer names;
+    QCOMPARE(names.next(u"Patient"_s), u"Patient.001.ndjson"_s);
+    QCOMPARE(names.next(u"patient"_s), u"patient.002.ndjson"_s);
+    QCOMPARE(names.next(u"Observation"_s), u"Observation.001.ndjson"_s);
+    QCOMPARE(names.next(u"PATIENT"_s), u"PATIENT.003.ndjson"_s);
+    QCOMPARE(names.next(u"Patient"_s, u"error/"_s), u"error/Patient.001.ndjson"_s);
+    // Types that are no plain name all become "Resource", numbered together.
+    QCOMPARE(names.next(u"x/y"_s), u"Resource.001.ndjson"_s);
+    QCOMPARE(names.next(u"resource"_s), u"resource.002.ndjson"_s);
+    QSet<QString> folded;
+    LocalFileNamer again;
+    for (const QString &type : {u"Condition"_s, u"condition"_s, u"CONDITION"_s, u"Condition"_s})
+        folded.insert(again.next(type).toLower());
+    QCOMPARE(folded.size(), 4);
 }
 
 void TestManifest::requestValidation_data()
