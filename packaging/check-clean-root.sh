@@ -8,7 +8,8 @@
 #   4. the README's first command runs there verbatim, under Xvfb: it builds the release preset
 #      and launches the app; the main window must appear (screenshot: build/clean-root/window.png);
 #      then the installed binary's --version;
-#   5. the tools of the optional lists (--bench, --packaging) are on PATH after install-deps.sh --all.
+#   5. the tools of the optional lists (--bench, --packaging, --windows) are on PATH after
+#      install-deps.sh --all.
 # With --tests it also runs the README's second command (build and run every test) in the root.
 # .ci/run runs it on every submission. Needs root (or sudo) and the machine's apt sources.
 #
@@ -187,9 +188,11 @@ in_tree "./packaging/deps/install-deps.sh --all" >"$work/install-deps-all.log" 2
     { tail -n 30 "$work/install-deps-all.log"; fail "install-deps.sh --all in the pristine root"; }
 configure fuzz -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER=clang++-14 -DCOHORT_FUZZ=ON -DCOHORT_BUILD_TESTS=OFF
-# What tests/bench/*.sh, packaging/check-linux.sh, this script and packaging/render-icons.sh run.
+# What tests/bench/*.sh, packaging/check-linux.sh, this script, packaging/render-icons.sh and
+# packaging/windows/check-windows.sh run.
 for tool in nginx curl openssl /usr/bin/time gzip debootstrap lintian rpmbuild desktop-file-validate \
-    appstreamcli dpkg-deb man file rsvg-convert python3 Xvfb xwininfo xprop import identify; do
+    appstreamcli dpkg-deb man file rsvg-convert python3 Xvfb xwininfo xprop import identify \
+    x86_64-w64-mingw32-g++-posix x86_64-w64-mingw32-objdump wine wineboot wixl msiexec zstd; do
     root_run "$root" sh -c "command -v $tool" >/dev/null || fail "$tool is not installed by install-deps.sh --all"
 done
 echo "every tool of the benches and the packaging checks is installed"

@@ -89,6 +89,15 @@ QString CredentialStore::keyFor(const QString &profileId, Secret secret)
     return u"profile/%1/%2"_s.arg(profileId, name);
 }
 
+QString CredentialStore::storageKey(const QString &key) const
+{
+#ifdef Q_OS_WIN
+    return m_service + u'/' + key;
+#else
+    return key;
+#endif
+}
+
 int CredentialStore::timeout() const
 {
     return m_timeoutMs;
@@ -260,13 +269,7 @@ void CredentialStore::removeKeys(QList<QString> keys, DoneCallback done)
 
 void CredentialStore::runJob(QKeychain::Job *job, const QString &key, JobCallback done)
 {
-#ifdef Q_OS_WIN
-    // QtKeychain's Credential Manager backend names an entry by its key alone and ignores the
-    // service: the service goes into the key, so two services never share an entry.
-    job->setKey(m_service + u'/' + key);
-#else
-    job->setKey(key);
-#endif
+    job->setKey(storageKey(key));
     job->setAutoDelete(true);
     job->setInsecureFallback(false); // never a plain-text file
     auto *timer = new QTimer(this);

@@ -67,6 +67,9 @@ public:
 
     // "profile/<id>/bearer-token", "profile/<id>/client-secret", "profile/<id>/private-key".
     static QString keyFor(const QString &profileId, Secret secret);
+    // The name QtKeychain stores a key under: the key itself, or on Windows "<service>/<key>"
+    // (its Credential Manager backend ignores the service, so the key must carry it).
+    QString storageKey(const QString &key) const;
 
     // Per keychain job, in milliseconds (default 5000).
     int timeout() const;

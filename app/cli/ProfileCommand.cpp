@@ -2,6 +2,7 @@
 
 #include "auth/CredentialStore.h"
 #include "auth/Jwk.h"
+#include "auth/PrivateFile.h"
 #include "Keychain.h"
 #include "auth/ProfileStore.h"
 #include "auth/ServerProfile.h"
@@ -595,7 +596,7 @@ int ProfileCommand::keygen(const QStringList &arguments)
     const QCommandLineOption kid(u"kid"_s, u"Key id (default: the key's RFC 7638 thumbprint)."_s,
                                  u"KID"_s);
     const QCommandLineOption outKey(
-        u"out-key"_s, u"Also write the private key to this new PEM file (mode 0600)."_s, u"FILE"_s);
+        u"out-key"_s, u"Also write the private key to this new PEM file, readable by you alone (mode 0600; on Windows an ACL for your account only)."_s, u"FILE"_s);
     const QCommandLineOption profileOption(
         u"profile"_s,
         u"Store the private key in the keychain for this profile and make it use "
@@ -639,14 +640,9 @@ int ProfileCommand::keygen(const QStringList &arguments)
     // Files first, then the keychain, then the profile: a failure part way never leaves a
     // profile pointing at a key that was not kept.
     if (parser.isSet(outKey)) {
-        QFile file(parser.value(outKey));
-        const QByteArray pem = key.privatePem();
-        // Created with owner-only permissions, so the key is never readable by others, not even
-        // for a moment.
-        if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly,
-                       QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
-            file.write(pem) != pem.size() || !file.flush())
-            return fail(u"cannot write %1: %2"_s.arg(file.fileName(), file.errorString()));
+        QString why;
+        if (!auth::writePrivateFile(parser.value(outKey), key.privatePem(), &why))
+            return fail(u"cannot write %1: %2"_s.arg(parser.value(outKey), why));
     }
     const QByteArray jwks = QJsonDocument(auth::jwks({key})).toJson(QJsonDocument::Indented);
     QSaveFile jwksFile(parser.value(outJwks));

@@ -34,6 +34,30 @@ extern "C" void onSignal(int signalNumber)
 }
 
 #ifdef Q_OS_WIN
+// WM_CLOSE to the process's top-level windows is how Windows asks a program to stop politely
+// (QProcess::terminate(), taskkill without /F): a hidden window of ours takes it as SIGTERM.
+LRESULT CALLBACK onWindowMessage(HWND window, UINT message, WPARAM wParam, LPARAM lParam)
+{
+    if (message == WM_CLOSE) {
+        g_lastSignal.store(SIGTERM);
+        return 0;
+    }
+    return DefWindowProcW(window, message, wParam, lParam);
+}
+
+HWND createCloseWindow()
+{
+    static const wchar_t className[] = L"CohortExportSignalWatcher";
+    WNDCLASSW windowClass{};
+    windowClass.lpfnWndProc = onWindowMessage;
+    windowClass.hInstance = GetModuleHandleW(nullptr);
+    windowClass.lpszClassName = className;
+    RegisterClassW(&windowClass); // fails harmlessly when a second watcher registers it again
+    // Top-level (not message-only, which EnumWindows skips) and never shown.
+    return CreateWindowExW(0, className, L"cohort-export", WS_OVERLAPPED, 0, 0, 0, 0, nullptr,
+                           nullptr, windowClass.hInstance, nullptr);
+}
+
 // The console's Ctrl-C and Ctrl-Break, and its window being closed (or the user logging off):
 // the same interruption as SIGINT/SIGTERM on Unix. Runs on a thread of its own.
 BOOL WINAPI onConsoleEvent(DWORD event)
@@ -83,6 +107,7 @@ SignalWatcher::SignalWatcher(QObject *parent)
     }
 #ifdef Q_OS_WIN
     SetConsoleCtrlHandler(onConsoleEvent, TRUE);
+    m_window = createCloseWindow();
 #else
     std::signal(SIGINT, onSignal);
 #endif
@@ -93,6 +118,8 @@ SignalWatcher::~SignalWatcher()
 {
 #ifdef Q_OS_WIN
     SetConsoleCtrlHandler(onConsoleEvent, FALSE);
+    if (m_window)
+        DestroyWindow(static_cast<HWND>(m_window));
 #else
     std::signal(SIGINT, SIG_DFL);
 #endif

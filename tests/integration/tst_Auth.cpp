@@ -17,6 +17,7 @@
 #include "fhir/FhirClient.h"
 
 #include <QDirIterator>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -307,6 +308,8 @@ private:
     auth::Key m_ecKey;
     auth::Key m_impostorKey; // same kid as m_ecKey, another key
     Http m_http;
+    QTemporaryDir m_files;
+    QString m_emptyFile; // a file that is no key, on every OS (no /dev/null on Windows)
 
 private slots:
     void initTestCase();
@@ -344,6 +347,13 @@ void TestAuth::initTestCase()
     QVERIFY2(!m_ecKey.isNull(), qPrintable(error));
     m_impostorKey = auth::Key::generate(auth::JwtAlgorithm::ES384, u"ec-key"_s, &error);
     QVERIFY2(!m_impostorKey.isNull(), qPrintable(error));
+    // A variable that is set, for options that name one (HOME is not set everywhere); the
+    // commands started by the tests inherit it.
+    qputenv("COHORT_TEST_SET_VARIABLE", "set");
+    QVERIFY(m_files.isValid());
+    m_emptyFile = m_files.filePath(u"empty.pem"_s);
+    QFile empty(m_emptyFile);
+    QVERIFY(empty.open(QIODevice::WriteOnly));
 }
 
 void TestAuth::wellKnownUrlKeepsBasePath_data()
@@ -927,20 +937,20 @@ void TestAuth::cliConnectionOptionErrors_data()
         << server + QStringList{u"--client-id"_s, u"x"_s}
         << u"--client-id needs --key FILE (SMART Backend Services) or --client-secret-env"_s;
     QTest::newRow("key without client id")
-        << server + QStringList{u"--key"_s, u"/dev/null"_s} << u"--key needs --client-id"_s;
+        << server + QStringList{u"--key"_s, m_emptyFile} << u"--key needs --client-id"_s;
     QTest::newRow("two ways")
-        << server + QStringList{u"--client-id"_s,         u"x"_s,   u"--key"_s, u"/dev/null"_s,
-                                u"--client-secret-env"_s, u"HOME"_s}
+        << server + QStringList{u"--client-id"_s,         u"x"_s,   u"--key"_s, m_emptyFile,
+                                u"--client-secret-env"_s, u"COHORT_TEST_SET_VARIABLE"_s}
         << u"choose one way to authenticate"_s;
     QTest::newRow("token and client id")
-        << server + QStringList{u"--token-env"_s, u"HOME"_s, u"--client-id"_s, u"x"_s}
+        << server + QStringList{u"--token-env"_s, u"COHORT_TEST_SET_VARIABLE"_s, u"--client-id"_s, u"x"_s}
         << u"--token-env does not go with --client-id"_s;
     QTest::newRow("missing key file")
         << server + QStringList{u"--client-id"_s, u"x"_s, u"--key"_s, u"/nonexistent/k.pem"_s}
         << u"cannot read /nonexistent/k.pem"_s;
     QTest::newRow("not a key") << server + QStringList{u"--client-id"_s, u"x"_s, u"--key"_s,
-                                                       u"/dev/null"_s}
-                               << u"/dev/null holds no usable private key"_s;
+                                                       m_emptyFile}
+                               << m_emptyFile + u" holds no usable private key"_s;
     QTest::newRow("scope without client") << server + QStringList{u"--scope"_s, u"system/*.read"_s}
                                           << u"--scope only makes sense with --client-id"_s;
     QTest::newRow("key id without key")
@@ -951,7 +961,7 @@ void TestAuth::cliConnectionOptionErrors_data()
         << u"COHORT_TEST_UNSET_SECRET is not set"_s;
     QTest::newRow("bad token url")
         << server + QStringList{u"--client-id"_s, u"x"_s,           u"--client-secret-env"_s,
-                                u"HOME"_s,        u"--token-url"_s, u"ftp://x/token"_s}
+                                u"COHORT_TEST_SET_VARIABLE"_s,        u"--token-url"_s, u"ftp://x/token"_s}
         << u"--token-url 'ftp://x/token' is not an http:// or https:// URL."_s;
 }
 

@@ -50,7 +50,7 @@ enum class Mount
 
 // A tmpfs of a given size is Linux's (and needs the right to mount); elsewhere it fails with
 // ENOSYS and the rows that need one skip, saying why.
-bool mountTmpfs(const QString &path, Mount how, const char *options)
+[[maybe_unused]] bool mountTmpfs(const QString &path, Mount how, const char *options)
 {
 #ifdef Q_OS_LINUX
     const unsigned long flags = how == Mount::Fresh      ? 0UL
@@ -66,7 +66,7 @@ bool mountTmpfs(const QString &path, Mount how, const char *options)
 #endif
 }
 
-void unmountTmpfs(const QString &path)
+[[maybe_unused]] void unmountTmpfs(const QString &path)
 {
 #ifdef Q_OS_LINUX
     ::umount(path.toLocal8Bit().constData());

@@ -122,7 +122,7 @@ private:
     std::pair<QKeychain::Error, QByteArray> rawRead(const QString &key)
     {
         auto *job = new QKeychain::ReadPasswordJob(m_service);
-        job->setKey(key);
+        job->setKey(CredentialStore(m_service).storageKey(key));
         job->setAutoDelete(false);
         QSignalSpy finished(job, &QKeychain::Job::finished);
         job->start();

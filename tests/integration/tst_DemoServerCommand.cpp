@@ -152,7 +152,7 @@ void TestDemoServerCommand::rejectsBadOptions_data()
                        u"COHORT_TEST_UNSET_SECRET"_s}
         << u"COHORT_TEST_UNSET_SECRET is not set"_s;
     QTest::newRow("secret without auth")
-        << QStringList{u"--client-secret-env"_s, u"HOME"_s} << u"only make sense with --auth"_s;
+        << QStringList{u"--client-secret-env"_s, u"PATH"_s} << u"only make sense with --auth"_s;
     QTest::newRow("missing jwks") << QStringList{u"--auth"_s, u"--client-id"_s, u"x"_s, u"--jwks"_s,
                                                  u"/nonexistent/keys.json"_s}
                                   << u"/nonexistent/keys.json"_s;

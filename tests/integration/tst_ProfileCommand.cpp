@@ -6,6 +6,7 @@
 #include "auth/CredentialStore.h"
 #include "auth/Jwk.h"
 #include "auth/Jwt.h"
+#include "auth/PrivateFile.h"
 #include "demo/DemoServer.h"
 #include "demo/SyntheticCohort.h"
 
@@ -552,7 +553,10 @@ void TestProfileCommand::keygenWritesVerifiableJwks()
     const Run r = run(arguments);
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
 
-    // The private key file is the owner's only.
+    // The private key file is the owner's only: mode 0600, or on Windows a protected access
+    // list with the user's account alone.
+    QVERIFY(isPrivateToCurrentUser(keyPath));
+#ifndef Q_OS_WIN
     const QFileDevice::Permissions permissions = QFileInfo(keyPath).permissions();
     QVERIFY(permissions.testFlag(QFileDevice::ReadOwner));
     QVERIFY(permissions.testFlag(QFileDevice::WriteOwner));
@@ -560,6 +564,7 @@ void TestProfileCommand::keygenWritesVerifiableJwks()
          {QFileDevice::ReadGroup, QFileDevice::WriteGroup, QFileDevice::ReadOther,
           QFileDevice::WriteOther, QFileDevice::ExeOwner})
         QVERIFY(!permissions.testFlag(other));
+#endif
 
     QFile jwksFile(jwksPath);
     QVERIFY(jwksFile.open(QIODevice::ReadOnly));
