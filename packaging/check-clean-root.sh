@@ -34,17 +34,8 @@ ROOT_TAG=check-clean-root
 . packaging/lib/debian-root.sh
 fail() { root_fail "$@"; }
 
-t0=$(date +%s)
-tstep=$t0
-timings=""
-step() {
-    local now
-    now=$(date +%s)
-    if [ -n "${current:-}" ]; then timings+=$(printf '  %-52s %4ss' "$current" $((now - tstep)))$'\n'; fi
-    current=$1
-    tstep=$now
-    printf '\n== %s\n' "$1"
-}
+# shellcheck source=packaging/lib/steps.sh
+. packaging/lib/steps.sh
 
 # The README's two commands, as written there (the first two sh blocks of "Set up on a fresh
 # Debian 12 machine"): the check runs what a newcomer would paste.
@@ -204,10 +195,9 @@ if [ "$run_tests" -eq 1 ]; then
     grep -E 'tests passed|tests failed' "$work/tests.log" || true
 fi
 
-step "done"
 root_umount_all
 trap - EXIT
 root_release "$root"
 $ROOT_SUDO rm -rf "$root"
-printf '\nTimings:\n%s  Total %ss\n' "$timings" $(($(date +%s) - t0))
+step_timings
 echo "check-clean-root: a pristine Debian $root_codename builds, configures every preset and runs the app with install-deps.sh alone"

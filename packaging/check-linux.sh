@@ -27,17 +27,8 @@ ROOT_TAG=check-linux
 . packaging/lib/debian-root.sh
 SUDO=$ROOT_SUDO
 
-t0=$(date +%s)
-tstep=$t0
-timings=""
-step() {
-    local now
-    now=$(date +%s)
-    if [ -n "${current:-}" ]; then timings+=$(printf '%-44s %4ss' "$current" $((now - tstep)))$'\n'; fi
-    current=$1
-    tstep=$now
-    printf '\n== %s\n' "$1"
-}
+# shellcheck source=packaging/lib/steps.sh
+. packaging/lib/steps.sh
 fail() { root_fail "$@"; }
 
 # --- tools -----------------------------------------------------------------------------------
@@ -191,10 +182,9 @@ wait "$app_pid" 2>/dev/null || true
 app_pid=""
 if [ -s "$build/gui.log" ]; then echo "app output:"; sed 's/^/  /' "$build/gui.log"; fi
 
-step "done"
 cleanup
 trap - EXIT
 root_release "$root"
 $SUDO rm -rf "$root"
-printf '\nTimings:\n%sTotal %ss\n' "$timings" $(($(date +%s) - t0))
+step_timings
 echo "check-linux: all checks passed for cohort-export $version"

@@ -24,17 +24,8 @@ sysroot=/opt/mingw-qt6
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 fail() { echo "check-windows: FAILED: $*" >&2; exit 1; }
 
-t0=$(date +%s)
-tstep=$t0
-timings=""
-step() {
-    local now
-    now=$(date +%s)
-    if [ -n "${current:-}" ]; then timings+=$(printf '  %-48s %5ss' "$current" $((now - tstep)))$'\n'; fi
-    current=$1
-    tstep=$now
-    printf '\n== %s\n' "$1"
-}
+# shellcheck source=packaging/lib/steps.sh
+. packaging/lib/steps.sh
 
 step "Cross toolchain, Wine, wixl (install-deps.sh --windows); the Qt sysroot"
 ./packaging/deps/install-deps.sh --windows
@@ -72,7 +63,10 @@ export WINEPATH="Z:${sysroot//\//\\}\\bin" WINEQT_QPA_PLATFORM=offscreen \
        WINEQT_LOGGING_RULES='cohort.*.info=false'
 set +e
 # shellcheck disable=SC2086
-(cd "$build" && ctest -V --timeout 900 ${CTEST_ARGS:-}) >"$build/ctest.log" 2>&1
+# Under Xvfb: without an X display Wine creates no windows at all, and a command's hidden window
+# is how QProcess::terminate() (WM_CLOSE) asks it to stop. Qt itself stays offscreen.
+(cd "$build" && xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" ctest -V --timeout 900 ${CTEST_ARGS:-}) \
+    >"$build/ctest.log" 2>&1
 set -e
 grep -E '^ *[0-9]+/[0-9]+ Test +#' "$build/ctest.log" | sed 's/^ */  /'
 passed=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#.* Passed' "$build/ctest.log" || true)
@@ -132,8 +126,7 @@ files=$(find "$WINEPREFIX/drive_c/export" -name '*.ndjson' | wc -l)
 echo "headless export from the installed app: $files NDJSON files, inspect clean"
 wineserver -k || true
 
-step "done"
-printf '\nTimings:\n%s  Total %ss\n' "$timings" $(($(date +%s) - t0))
+step_timings
 echo "$tests_line"
 if [ "$failed" -ne 0 ]; then echo "check-windows: some tests failed under Wine"; fi
 echo "$passed passed, $failed failed"
