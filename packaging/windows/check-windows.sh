@@ -52,6 +52,9 @@ wine_env() { # PREFIX
     export WINEPREFIX=$1 WINEDEBUG=-all WINEDLLOVERRIDES='mscoree,mshtml=' WINEARCH=win64
     rm -rf "$WINEPREFIX"
     wineboot -i >/dev/null 2>&1 || fail "wineboot in $WINEPREFIX"
+    # Let this prefix's wineserver end: the next one starts with the display of whoever runs
+    # next (a wineserver started without one keeps a desktop that can make no windows).
+    wineserver -w
 }
 
 step "Tests under Wine"
