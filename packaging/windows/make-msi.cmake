@@ -88,8 +88,18 @@ get_filename_component(_output_dir "${OUTPUT}" DIRECTORY)
 file(MAKE_DIRECTORY "${_output_dir}")
 file(REMOVE "${OUTPUT}")
 if(WIXL)
-    execute_process(COMMAND "${WIXL}" -a x64 -o "${OUTPUT}" "${PRODUCT_WXS}" "${WORK}/files.wxs"
-                    RESULT_VARIABLE _rc)
+    # wixl 0.101 cannot open absolute source paths: the same files, relative to "/", from there.
+    foreach(_wxs "${PRODUCT_WXS}" "${WORK}/files.wxs")
+        file(READ "${_wxs}" _text)
+        string(REPLACE "Source=\"/" "Source=\"" _text "${_text}")
+        string(REPLACE "SourceFile=\"/" "SourceFile=\"" _text "${_text}")
+        get_filename_component(_name "${_wxs}" NAME_WE)
+        file(WRITE "${WORK}/wixl-${_name}.wxs" "${_text}")
+    endforeach()
+    get_filename_component(_product "${PRODUCT_WXS}" NAME_WE)
+    execute_process(COMMAND "${WIXL}" -a x64 -o "${OUTPUT}" "${WORK}/wixl-${_product}.wxs"
+                            "${WORK}/wixl-files.wxs"
+                    WORKING_DIRECTORY / RESULT_VARIABLE _rc)
 elseif(CANDLE AND LIGHT)
     execute_process(COMMAND "${CANDLE}" -nologo -arch x64 -out "${WORK}/" "${PRODUCT_WXS}" "${WORK}/files.wxs"
                     RESULT_VARIABLE _rc)
