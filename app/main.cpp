@@ -3,10 +3,10 @@
 #include "cli/CapabilitiesCommand.h"
 #include "cli/Console.h"
 #include "cli/DemoServerCommand.h"
+#include "cli/ExportCommand.h"
 #include "cli/GroupsCommand.h"
 #include "cli/InspectCommand.h"
 #include "cli/Keychain.h"
-#include "cli/ExportCommand.h"
 #include "cli/ProfileCommand.h"
 
 #include "MainWindow.h"
@@ -14,8 +14,8 @@
 
 #include <QApplication>
 #include <QCoreApplication>
-#include <QLoggingCategory>
 #include <QLocale>
+#include <QLoggingCategory>
 #include <QSettings>
 #include <QTextStream>
 #include <QTranslator>

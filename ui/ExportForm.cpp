@@ -17,10 +17,10 @@
 #include <QListView>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QStandardItemModel>
-#include <QScopedValueRollback>
 #include <QTimeZone>
 #include <QTimer>
 #include <QVBoxLayout>

@@ -52,7 +52,8 @@ bool writePrivateFile(const QString &path, const QByteArray &data, QString *erro
     };
     std::vector<BYTE> user = currentUserSid();
     if (!sidOf(user))
-        return fail(QStringLiteral("cannot tell the current user's account: %1").arg(windowsError(GetLastError())));
+        return fail(QStringLiteral("cannot tell the current user's account: %1")
+                        .arg(windowsError(GetLastError())));
     EXPLICIT_ACCESS_W access{};
     access.grfAccessPermissions = GENERIC_ALL;
     access.grfAccessMode = SET_ACCESS;
@@ -68,9 +69,11 @@ bool writePrivateFile(const QString &path, const QByteArray &data, QString *erro
     if (!InitializeSecurityDescriptor(&descriptor, SECURITY_DESCRIPTOR_REVISION) ||
         !SetSecurityDescriptorDacl(&descriptor, TRUE, acl, FALSE) ||
         !SetSecurityDescriptorControl(&descriptor, SE_DACL_PROTECTED, SE_DACL_PROTECTED))
-        return fail(QStringLiteral("cannot build a security descriptor: %1").arg(windowsError(GetLastError())));
+        return fail(QStringLiteral("cannot build a security descriptor: %1")
+                        .arg(windowsError(GetLastError())));
     SECURITY_ATTRIBUTES attributes{sizeof(SECURITY_ATTRIBUTES), &descriptor, FALSE};
-    const std::wstring name = QFileInfo(path).absoluteFilePath().replace(u'/', u'\\').toStdWString();
+    const std::wstring name =
+        QFileInfo(path).absoluteFilePath().replace(u'/', u'\\').toStdWString();
     HANDLE file = CreateFileW(name.c_str(), GENERIC_WRITE, 0, &attributes, CREATE_NEW,
                               FILE_ATTRIBUTE_NORMAL, nullptr);
     if (file == INVALID_HANDLE_VALUE)
@@ -90,7 +93,8 @@ bool writePrivateFile(const QString &path, const QByteArray &data, QString *erro
 bool isPrivateToCurrentUser(const QString &path)
 {
     std::vector<BYTE> user = currentUserSid();
-    const std::wstring name = QFileInfo(path).absoluteFilePath().replace(u'/', u'\\').toStdWString();
+    const std::wstring name =
+        QFileInfo(path).absoluteFilePath().replace(u'/', u'\\').toStdWString();
     PACL dacl = nullptr;
     PSECURITY_DESCRIPTOR descriptor = nullptr;
     if (!sidOf(user) ||
@@ -139,8 +143,7 @@ bool isPrivateToCurrentUser(const QString &path)
     const QFileDevice::Permissions others = QFileDevice::ReadGroup | QFileDevice::WriteGroup |
                                             QFileDevice::ExeGroup | QFileDevice::ReadOther |
                                             QFileDevice::WriteOther | QFileDevice::ExeOther;
-    return info.exists() && permissions.testFlag(QFileDevice::ReadOwner) &&
-           !(permissions & others);
+    return info.exists() && permissions.testFlag(QFileDevice::ReadOwner) && !(permissions & others);
 }
 
 #endif

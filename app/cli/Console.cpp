@@ -39,9 +39,7 @@ void prepareConsole()
     _setmode(_fileno(stderr), _O_BINARY);
 }
 #else
-void prepareConsole()
-{
-}
+void prepareConsole() {}
 #endif
 
 } // namespace cohort::cli

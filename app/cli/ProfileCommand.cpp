@@ -1,9 +1,9 @@
 #include "ProfileCommand.h"
 
+#include "Keychain.h"
 #include "auth/CredentialStore.h"
 #include "auth/Jwk.h"
 #include "auth/PrivateFile.h"
-#include "Keychain.h"
 #include "auth/ProfileStore.h"
 #include "auth/ServerProfile.h"
 #include "export/ExportJournal.h"
@@ -596,7 +596,9 @@ int ProfileCommand::keygen(const QStringList &arguments)
     const QCommandLineOption kid(u"kid"_s, u"Key id (default: the key's RFC 7638 thumbprint)."_s,
                                  u"KID"_s);
     const QCommandLineOption outKey(
-        u"out-key"_s, u"Also write the private key to this new PEM file, readable by you alone (mode 0600; on Windows an ACL for your account only)."_s, u"FILE"_s);
+        u"out-key"_s,
+        u"Also write the private key to this new PEM file, readable by you alone (mode 0600; on Windows an ACL for your account only)."_s,
+        u"FILE"_s);
     const QCommandLineOption profileOption(
         u"profile"_s,
         u"Store the private key in the keychain for this profile and make it use "

@@ -518,8 +518,9 @@ private:
         case CURLE_COULDNT_RESOLVE_HOST:
             return QNetworkReply::HostNotFoundError;
         case CURLE_COULDNT_CONNECT:
-            return outcome.osErrno == kConnectionRefused ? QNetworkReply::ConnectionRefusedError
-                                                         : QNetworkReply::TemporaryNetworkFailureError;
+            return outcome.osErrno == kConnectionRefused
+                       ? QNetworkReply::ConnectionRefusedError
+                       : QNetworkReply::TemporaryNetworkFailureError;
         case CURLE_GOT_NOTHING:
         case CURLE_SEND_ERROR:
         case CURLE_RECV_ERROR:

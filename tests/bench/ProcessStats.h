@@ -8,7 +8,8 @@
 #define NOMINMAX
 #endif
 #include <windows.h>
-#include <psapi.h>
+
+#include <psapi.h> // after windows.h, which it needs
 #else
 #include <sys/resource.h>
 #endif
@@ -48,7 +49,9 @@ inline qint64 cpuNs()
 #else
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    auto ns = [](const timeval &tv) { return qint64(tv.tv_sec) * 1000000000 + tv.tv_usec * 1000; };
+    auto ns = [](const timeval &tv) {
+        return qint64(tv.tv_sec) * 1000000000 + tv.tv_usec * 1000;
+    };
     return ns(usage.ru_utime) + ns(usage.ru_stime);
 #endif
 }

@@ -12,7 +12,6 @@
 #include <QNetworkAccessManager>
 #include <QTextStream>
 
-
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);

@@ -6,8 +6,8 @@
 //
 //   bench_review_gui FILE.ndjson        (QT_QPA_PLATFORM=offscreen works)
 #include "ProcessStats.h"
-#include "ReviewWindow.h"
 #include "ResourceTableModel.h"
+#include "ReviewWindow.h"
 #include "review/NdjsonIndex.h"
 
 #include <QApplication>
@@ -152,7 +152,8 @@ int main(int argc, char *argv[])
     out << "finished: index " << indexedAt << " ms, scan " << scannedAt << " ms, patient index "
         << patientsAt << " ms\n";
     out << "while loading        " << probe.report() << '\n';
-    out << "peak RSS of the window with everything loaded " << cohort::bench::peakRssKiB() / 1024 << " MiB\n";
+    out << "peak RSS of the window with everything loaded " << cohort::bench::peakRssKiB() / 1024
+        << " MiB\n";
     delete &window;
     return 0;
 }

@@ -938,18 +938,22 @@ void TestAuth::cliConnectionOptionErrors_data()
         << u"--client-id needs --key FILE (SMART Backend Services) or --client-secret-env"_s;
     QTest::newRow("key without client id")
         << server + QStringList{u"--key"_s, m_emptyFile} << u"--key needs --client-id"_s;
-    QTest::newRow("two ways")
-        << server + QStringList{u"--client-id"_s,         u"x"_s,   u"--key"_s, m_emptyFile,
-                                u"--client-secret-env"_s, u"COHORT_TEST_SET_VARIABLE"_s}
-        << u"choose one way to authenticate"_s;
+    QTest::newRow("two ways") << server + QStringList{u"--client-id"_s,
+                                                      u"x"_s,
+                                                      u"--key"_s,
+                                                      m_emptyFile,
+                                                      u"--client-secret-env"_s,
+                                                      u"COHORT_TEST_SET_VARIABLE"_s}
+                              << u"choose one way to authenticate"_s;
     QTest::newRow("token and client id")
-        << server + QStringList{u"--token-env"_s, u"COHORT_TEST_SET_VARIABLE"_s, u"--client-id"_s, u"x"_s}
+        << server + QStringList{u"--token-env"_s, u"COHORT_TEST_SET_VARIABLE"_s, u"--client-id"_s,
+                                u"x"_s}
         << u"--token-env does not go with --client-id"_s;
     QTest::newRow("missing key file")
         << server + QStringList{u"--client-id"_s, u"x"_s, u"--key"_s, u"/nonexistent/k.pem"_s}
         << u"cannot read /nonexistent/k.pem"_s;
-    QTest::newRow("not a key") << server + QStringList{u"--client-id"_s, u"x"_s, u"--key"_s,
-                                                       m_emptyFile}
+    QTest::newRow("not a key") << server +
+                                      QStringList{u"--client-id"_s, u"x"_s, u"--key"_s, m_emptyFile}
                                << m_emptyFile + u" holds no usable private key"_s;
     QTest::newRow("scope without client") << server + QStringList{u"--scope"_s, u"system/*.read"_s}
                                           << u"--scope only makes sense with --client-id"_s;
@@ -960,8 +964,9 @@ void TestAuth::cliConnectionOptionErrors_data()
                                 u"COHORT_TEST_UNSET_SECRET"_s}
         << u"COHORT_TEST_UNSET_SECRET is not set"_s;
     QTest::newRow("bad token url")
-        << server + QStringList{u"--client-id"_s, u"x"_s,           u"--client-secret-env"_s,
-                                u"COHORT_TEST_SET_VARIABLE"_s,        u"--token-url"_s, u"ftp://x/token"_s}
+        << server + QStringList{u"--client-id"_s,         u"x"_s,
+                                u"--client-secret-env"_s, u"COHORT_TEST_SET_VARIABLE"_s,
+                                u"--token-url"_s,         u"ftp://x/token"_s}
         << u"--token-url 'ftp://x/token' is not an http:// or https:// URL."_s;
 }
 

@@ -53,7 +53,7 @@ enum class Mount
 [[maybe_unused]] bool mountTmpfs(const QString &path, Mount how, const char *options)
 {
 #ifdef Q_OS_LINUX
-    const unsigned long flags = how == Mount::Fresh      ? 0UL
+    const unsigned long flags = how == Mount::Fresh     ? 0UL
                                 : how == Mount::Remount ? (unsigned long)MS_REMOUNT
                                                         : (unsigned long)(MS_REMOUNT | MS_RDONLY);
     return ::mount("tmpfs", path.toLocal8Bit().constData(), "tmpfs", flags, options) == 0;
@@ -379,8 +379,7 @@ void TestCrashSafety::readOnlyFolder()
     const auto before = ndjsonFilesIn(folder);
     QVERIFY(!before.isEmpty() && before.size() < m_reference.size());
 
-    QVERIFY2(mountTmpfs(mountPoint.path(), Mount::RemountReadOnly, nullptr),
-             std::strerror(errno));
+    QVERIFY2(mountTmpfs(mountPoint.path(), Mount::RemountReadOnly, nullptr), std::strerror(errno));
     const Run refused = runCli({u"resume"_s, folder});
     QVERIFY2(refused.finished && refused.status == QProcess::NormalExit,
              qPrintable(refused.stdErr));
@@ -391,8 +390,7 @@ void TestCrashSafety::readOnlyFolder()
     QVERIFY2(fresh.finished && fresh.exitCode == 1, qPrintable(fresh.stdErr));
     QVERIFY2(fresh.stdErr.contains("Read-only file system"_L1), qPrintable(fresh.stdErr));
 
-    QVERIFY2(mountTmpfs(mountPoint.path(), Mount::Remount, "size=64m"),
-             std::strerror(errno));
+    QVERIFY2(mountTmpfs(mountPoint.path(), Mount::Remount, "size=64m"), std::strerror(errno));
     const Run resume = runCli({u"resume"_s, folder});
     QVERIFY2(resume.finished && resume.exitCode == 0, qPrintable(resume.stdErr));
     checkIdentical(folder, u"read-only"_s);

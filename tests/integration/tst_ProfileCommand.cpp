@@ -1,7 +1,8 @@
 // `cohort-export profile ...` and `cohort-export keygen` as separate processes, with
 // COHORT_SETTINGS_DIR (and HOME) in a temporary folder so their settings file lands there, on
-// every OS, and can be searched for secrets. Commands that store secrets use the real keychain when one is reachable
-// (tests/run-all.sh) under a unique service name, and must fail fast and clearly when not.
+// every OS, and can be searched for secrets. Commands that store secrets use the real keychain when
+// one is reachable (tests/run-all.sh) under a unique service name, and must fail fast and clearly
+// when not.
 
 #include "auth/CredentialStore.h"
 #include "auth/Jwk.h"
@@ -549,18 +550,21 @@ void TestProfileCommand::keygenKeyFileIsOwnersOnly()
 #ifdef Q_OS_WIN
     // Wine keeps no access list a file was created with: it reports one made from the Unix mode
     // bits (seen with Wine 8: two allowed entries, the list not protected).
-    if (HMODULE ntdll = GetModuleHandleW(L"ntdll.dll"); ntdll && GetProcAddress(ntdll, "wine_get_version"))
-        QSKIP("Wine reports file access lists from Unix mode bits, not the ones files were created with");
+    if (HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+        ntdll && GetProcAddress(ntdll, "wine_get_version"))
+        QSKIP("Wine reports file access lists from Unix mode bits, not the ones files were created "
+              "with");
 #endif
-    const QString keyPath = m_files.filePath(QUuid::createUuid().toString(QUuid::Id128) + u".pem"_s);
+    const QString keyPath =
+        m_files.filePath(QUuid::createUuid().toString(QUuid::Id128) + u".pem"_s);
     const QString jwksPath = keyPath + u".jwks"_s;
-    const Run r = run({u"keygen"_s, u"--alg"_s, u"ES384"_s, u"--out-jwks"_s, jwksPath,
-                       u"--out-key"_s, keyPath});
+    const Run r = run(
+        {u"keygen"_s, u"--alg"_s, u"ES384"_s, u"--out-jwks"_s, jwksPath, u"--out-key"_s, keyPath});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY(isPrivateToCurrentUser(keyPath));
     // An existing file is never overwritten.
-    const Run again = run({u"keygen"_s, u"--alg"_s, u"ES384"_s, u"--out-jwks"_s,
-                           jwksPath + u"2"_s, u"--out-key"_s, keyPath});
+    const Run again = run({u"keygen"_s, u"--alg"_s, u"ES384"_s, u"--out-jwks"_s, jwksPath + u"2"_s,
+                           u"--out-key"_s, keyPath});
     QVERIFY(again.exitCode != 0);
     QVERIFY2(again.err.contains(u"cannot write"_s), qPrintable(again.err));
 }
