@@ -4,6 +4,7 @@
 // Also GroupSearch, CapabilityStatement on the demo, and the `groups`/`capabilities` commands.
 
 #include "AppInfo.h"
+#include "TestFiles.h"
 #include "TestHttp.h"
 #include "demo/DemoServer.h"
 #include "demo/HttpUtil.h"
@@ -19,7 +20,9 @@
 #include <QNetworkAccessManager>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
+#include <QSslCertificate>
 #include <QSslKey>
 #include <QSslSocket>
 #include <QStandardPaths>
@@ -28,6 +31,12 @@
 #include <QTest>
 
 #include <memory>
+
+#ifdef Q_OS_WIN
+#include <windows.h>
+
+#include <wincrypt.h>
+#endif
 
 using namespace cohort;
 using namespace cohort::fhir;
@@ -454,6 +463,7 @@ private slots:
     void streamBoundedBuffer();
     void tls();
     void streamTls();
+    void streamTrustsWindowsRootStore();
     void logLinesAreRedacted();
     void groupSearchPages();
     void groupSearchNameContains();
@@ -1569,6 +1579,50 @@ void TestFhirClient::streamTls()
     QCOMPARE(mismatch.error.kind, FhirError::Kind::Tls);
     QVERIFY2(mismatch.error.detail.contains(u"host name"_s), qPrintable(mismatch.error.detail));
     QVERIFY2(mismatch.error.detail.contains(u"Cohort Test CA"_s), qPrintable(mismatch.error.detail));
+}
+
+void TestFhirClient::streamTrustsWindowsRootStore()
+{
+#ifdef Q_OS_WIN
+    // A root an administrator deployed (a hospital's TLS inspection) is in the Windows store,
+    // never in a file of ours: libcurl must take the store. Adding a root asks the user in a
+    // dialog on Windows, so this runs where nobody is asked: under Wine.
+    if (!test::runningUnderWine())
+        QSKIP("adding a root certificate asks the user in a dialog on Windows; runs under Wine");
+    const auto pki = makePki();
+    if (!pki)
+        QSKIP("needs the openssl command and Qt's TLS backend");
+    const QByteArray body = ndjsonLines(10);
+    CaptureServer server([body](const Captured &, int) {
+        return respond(200, body, {}, "application/fhir+ndjson");
+    });
+    server.setTls(pki->serverTls);
+    const QUrl url = server.url(u"/fhir/Binary/1"_s);
+    {
+        FhirClient before(&m_network, server.url(u"/fhir"_s));
+        before.setStreamTransport(StreamTransport::Curl);
+        QCOMPARE(runStream(before.stream(url)).error.kind, FhirError::Kind::Tls);
+    }
+    HCERTSTORE store = CertOpenSystemStoreW(0, L"ROOT");
+    QVERIFY(store);
+    const QByteArray der = QSslCertificate(pki->caPem).toDer();
+    PCCERT_CONTEXT added = nullptr;
+    QVERIFY(CertAddEncodedCertificateToStore(store, X509_ASN_ENCODING,
+                                             reinterpret_cast<const BYTE *>(der.constData()),
+                                             DWORD(der.size()), CERT_STORE_ADD_REPLACE_EXISTING,
+                                             &added));
+    const auto removeRoot = qScopeGuard([&] {
+        CertDeleteCertificateFromStore(added); // frees the context
+        CertCloseStore(store, 0);
+    });
+    FhirClient client(&m_network, server.url(u"/fhir"_s)); // no CA of its own
+    client.setStreamTransport(StreamTransport::Curl);
+    const StreamResult trusted = runStream(client.stream(url));
+    QVERIFY2(!trusted.error.isError(), qPrintable(trusted.error.message()));
+    QCOMPARE(trusted.body, body);
+#else
+    QSKIP("the Windows certificate store");
+#endif
 }
 
 void TestFhirClient::logLinesAreRedacted()

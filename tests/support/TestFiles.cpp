@@ -4,6 +4,10 @@
 #include <QDirIterator>
 #include <QFile>
 
+#ifdef Q_OS_WIN
+#include <windows.h>
+#endif
+
 namespace cohort::test {
 
 QMap<QString, QByteArray> ndjsonFilesIn(const QString &folder)
@@ -26,6 +30,16 @@ QStringList partFilesIn(const QString &folder)
     while (it.hasNext())
         parts.append(it.next());
     return parts;
+}
+
+bool runningUnderWine()
+{
+#ifdef Q_OS_WIN
+    const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    return ntdll && GetProcAddress(ntdll, "wine_get_version");
+#else
+    return false;
+#endif
 }
 
 } // namespace cohort::test

@@ -13,5 +13,8 @@ namespace cohort::test {
 QMap<QString, QByteArray> ndjsonFilesIn(const QString &folder);
 // Every *.part file below folder (absolute paths).
 QStringList partFilesIn(const QString &folder);
+// Whether this Windows test runs under Wine (packaging/windows/check-windows.sh), for the few
+// tests that Wine cannot run, or that only Wine can run unattended.
+bool runningUnderWine();
 
 } // namespace cohort::test
