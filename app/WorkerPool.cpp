@@ -18,13 +18,28 @@ struct Pool : QThreadPool
     }
 };
 
+struct IoPool : QThreadPool
+{
+    IoPool()
+    {
+        setMaxThreadCount(qMax(8, QThread::idealThreadCount()));
+        setObjectName(QStringLiteral("cohort-io"));
+    }
+};
+
 } // namespace
 
 Q_GLOBAL_STATIC(Pool, pool)
+Q_GLOBAL_STATIC(IoPool, io)
 
 QThreadPool *workerPool()
 {
     return pool();
+}
+
+QThreadPool *ioPool()
+{
+    return io();
 }
 
 } // namespace cohort

@@ -123,7 +123,7 @@ void DownloadQueue::abort()
         if (entry.state == Private::Entry::State::Active && entry.download)
             running.append(entry.download);
     }
-    // Each abort() reports its file finished at once; the last one finishes the queue.
+    // Each download reports finished() once its file is closed; the last one finishes the queue.
     for (const auto &download : std::as_const(running)) {
         if (download)
             download->abort();

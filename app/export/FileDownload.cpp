@@ -6,12 +6,18 @@
 #include "NdjsonLineChecker.h"
 #include "fhir/FhirDateTime.h"
 
+#include "Strand.h"
+#include "WorkerPool.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QLoggingCategory>
-
 #include <QThread>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
 
 #ifdef Q_OS_WIN
 #include <io.h>
@@ -33,8 +39,15 @@ constexpr qint64 kMaxBackoffMs = 30 * 1000;
 constexpr qint64 kMaxRetryAfterMs = 120 * 1000;
 constexpr int kProgressIntervalMs = 100;
 constexpr qint64 kScanBlockBytes = 1024 * 1024;
-constexpr int kScanBlocksPerTurn = 16; // ~16 MiB per event-loop turn keeps the UI responsive
 constexpr qint64 kMaxReadChunk = 1024 * 1024;
+// Bytes handed to the file side and not yet written: above the high mark the owner stops
+// reading the network (whose transport then pauses the transfer) until the low mark.
+constexpr qint64 kSinkHighWaterBytes = 4 * 1024 * 1024;
+constexpr qint64 kSinkLowWaterBytes = 1024 * 1024;
+// Dirty pages handed to the kernel's write-back this often, so the fsync before the rename
+// finds little left to write.
+constexpr qint64 kWriteBackBytes = 8 * 1024 * 1024;
+constexpr int kSpareBuffers = 8;
 
 // The file's bytes on the disk itself before it is renamed into place.
 bool syncToDisk(QFile &file)
@@ -49,6 +62,19 @@ bool syncToDisk(QFile &file)
     return ::fcntl(file.handle(), F_FULLFSYNC) == 0 || ::fsync(file.handle()) == 0;
 #else
     return ::fsync(file.handle()) == 0;
+#endif
+}
+
+// Starts writing [from, to) out now, without waiting for it (Linux: sync_file_range). Elsewhere
+// the final fsync does all of it.
+void startWriteBack(QFile &file, qint64 from, qint64 to)
+{
+#if defined(Q_OS_LINUX)
+    ::sync_file_range(file.handle(), from, to - from, SYNC_FILE_RANGE_WRITE);
+#else
+    Q_UNUSED(file);
+    Q_UNUSED(from);
+    Q_UNUSED(to);
 #endif
 }
 
@@ -142,28 +168,151 @@ bool isSafeRelativePath(const QString &path)
 
 } // namespace
 
+// The file side of one download: everything that touches the .part file, run as jobs on a
+// Strand over ioPool(). Its owner (FileDownload::Private, on the owner's thread) posts jobs and
+// hears back through reports queued to the owner's thread.
+struct FileSink : std::enable_shared_from_this<FileSink>
+{
+    struct Report
+    {
+        enum class Op
+        {
+            Opened,
+            ChunkFailed,
+            Wake,
+            CutBack,
+            Finished,
+            Closed
+        };
+        enum class Status
+        {
+            Ok,
+            Failed,         // a local failure (message says what); the download fails
+            BadBody,        // the body cannot be decoded; the download fails
+            CorruptGzip,    // retried without compression
+            GzipIncomplete, // retried
+            BinaryIncomplete
+        };
+        Op op = Op::Opened;
+        Status status = Status::Ok;
+        int generation = 0;
+        QString message;
+        qint64 size = 0; // bytes in the file (for Finished: the renamed file)
+        qint64 lines = 0;
+        QList<LineProblem> problems;
+        qint64 problemCount = 0;
+        qint64 existing = 0;   // Opened: bytes a .part from an earlier run held
+        bool complete = false; // the file is whole and in place (a Closed after an abort, too)
+    };
+
+    FileSink(const FileTask &task, QString part, QString target, qint64 maxLineBytes)
+        : partPath(std::move(part))
+        , finalPath(std::move(target))
+        , label(task.relativePath)
+        , checker(task.type, task.relativePath, maxLineBytes)
+    {
+    }
+
+    // Owner's thread.
+    void attach(QObject *context, std::function<void(const Report &)> handler)
+    {
+        std::lock_guard lock(receiverMutex);
+        receiver = context;
+        onReport = std::move(handler);
+    }
+    void detach()
+    {
+        std::lock_guard lock(receiverMutex);
+        receiver = nullptr;
+        onReport = nullptr;
+    }
+    template<typename Job> void post(Job &&job)
+    {
+        strand.post(
+            [self = shared_from_this(), job = std::forward<Job>(job)]() mutable { job(*self); });
+    }
+    QByteArray takeBuffer(qsizetype size)
+    {
+        QByteArray buffer;
+        {
+            std::lock_guard lock(spareMutex);
+            if (!spares.empty()) {
+                buffer = std::move(spares.back());
+                spares.pop_back();
+            }
+        }
+        buffer.resize(size); // keeps a spare's allocation
+        return buffer;
+    }
+
+    // Strand.
+    void report(Report r);
+    void open(int generation);
+    void truncate(int generation);
+    void beginBody(bool gzipBody, bool binary);
+    void write(int generation, QByteArray chunk);
+    void cutBack(int generation);
+    void finish(int generation, qint64 expectedCount);
+    void close(int generation);
+    Report::Status consume(QByteArrayView raw, QString *message);
+    bool writeOut(QByteArrayView bytes);
+    Report snapshot(Report::Op op, int generation) const;
+
+    Strand strand{ioPool()};
+    const QString partPath;
+    const QString finalPath;
+    const QString label;
+
+    // The strand's alone.
+    NdjsonLineChecker checker;
+    GzipInflater inflater;
+    BinaryResourceDecoder binary;
+    QFile file;
+    QByteArray decoded;
+    QString writeError;
+    bool gzip = false;
+    bool binaryBody = false;
+    bool failed = false;  // a chunk failed and was reported; later ones are dropped
+    bool renamed = false; // finish() put the file in place
+    qint64 writeBackFrom = 0;
+
+    // Shared.
+    std::atomic<qint64> pending{0};     // handed over, not written yet
+    std::atomic<qint64> written{0};     // the file's size
+    std::atomic<qint64> bodyIn{0};      // the current body's bytes consumed (raw)
+    std::atomic<qint64> bodyOut{0};     // ... and what they came to in the file
+    std::atomic<bool> cancelled{false}; // drop queued writes: the download was aborted
+    std::atomic<bool> wantsWake{false}; // the owner stopped reading and waits for a Wake
+    std::mutex spareMutex;
+    std::vector<QByteArray> spares;
+    std::mutex receiverMutex;
+    QObject *receiver = nullptr;
+    std::function<void(const Report &)> onReport;
+};
+
 struct FileDownload::Private
 {
+    using Report = FileSink::Report;
     enum class Phase
     {
         Idle,
-        Scanning,
-        Requesting,
-        Waiting,
+        Opening,    // the sink opens (and checks) the .part
+        Requesting, // a request is out, its body streams to the sink
+        Finishing,  // the sink checks, syncs and renames
+        Waiting,    // for a retry (the sink cuts back, then the timer runs)
+        Closing,    // the sink closes the file before finished()
         Done
     };
 
-    Private(FileDownload *q, fhir::FhirClient *client, const FileTask &task, QString directory,
-            DownloadOptions options)
+    Private(FileDownload *q, fhir::FhirClient *client, QString directory, DownloadOptions options)
         : q(q)
         , client(client)
         , directory(std::move(directory))
         , options(std::move(options))
-        , checker(task.type, task.relativePath, this->options.maxLineBytes)
-        , chunk(int(qBound<qint64>(64 * 1024, this->options.readBufferBytes, kMaxReadChunk)),
-                Qt::Uninitialized)
+        , readBytes(qBound<qint64>(64 * 1024, this->options.readBufferBytes, kMaxReadChunk))
     {
         retryTimer.setSingleShot(true);
+        stallTimer.setInterval(qBound(50, this->options.stallTimeoutMs / 4, 5000));
     }
 
     const FileTask &task() const { return q->m_task; }
@@ -175,40 +324,43 @@ struct FileDownload::Private
     }
 
     void start();
-    void scanStep(int generation);
+    void onReport(const Report &report);
+    void onOpened(const Report &report);
     void beginAttempt();
     void onResponseStarted();
-    bool drain();
-    bool consume(QByteArrayView raw);
-    bool writeOut(QByteArrayView bytes);
+    bool drain(bool everything);
+    void onChunkFailed(const Report &report);
     void onFinished(const FhirError &error);
     void complete();
+    void onCompleted(const Report &report);
     void retry(const FhirError &error, const QString &why, qint64 retryAfter, bool immediately);
-    bool cutBackToLastLine();
-    bool restartFromZero();
+    void onCutBack(const Report &report);
+    void checkStall();
+    void restartFromZero();
     void dropStream();
     void emitProgress(bool force);
     void fail(const FhirError &error, const QString &message);
+    void closeAndFinish(FileResult result);
     void failLater(const QString &message);
     void finishWith(FileResult result);
     FileResult baseResult() const;
+    void keep(const Report &report);
 
     FileDownload *q;
     QPointer<fhir::FhirClient> client;
     QString directory;
     DownloadOptions options;
-    NdjsonLineChecker checker;
-    GzipInflater inflater;
-    BinaryResourceDecoder binary;
-    QFile file;
+    qsizetype readBytes;
+    std::shared_ptr<FileSink> sink;
     QPointer<fhir::FhirStream> stream;
     QTimer retryTimer;
+    QTimer stallTimer;
     QElapsedTimer progressClock;
-    QByteArray chunk;   // read buffer, reused
-    QByteArray decoded; // Binary data decoded from one piece, reused
+    QElapsedTimer stallClock; // since the last byte read or written
+    qint64 stallMark = -1;
 
     Phase phase = Phase::Idle;
-    int generation = 0; // invalidates queued work of an aborted or restarted run
+    int generation = 0; // invalidates reports and queued work of an earlier attempt or run
     bool responseSeen = false;
     bool bodyAccepted = false; // a 2xx answer whose body goes to the file
     bool gzipBody = false;
@@ -216,24 +368,316 @@ struct FileDownload::Private
     bool noRange = false; // Binary answers: a Range would address JSON, not NDJSON bytes
     bool noGzip = false;  // after a corrupt gzip body, ask for identity
     qint64 rangeStart = 0;
+    qint64 fileSize = 0;       // the .part's size when the sink last said
+    qint64 contentLength = -1; // of the current body
+    qint64 networkBytes = 0;   // read from the current stream
     int attempts = 0;
     bool resumed = false;
-    qint64 received = 0;
-    qint64 total = -1;
+    qint64 total = -1;  // decoded bytes expected, -1: unknown
+    Report kept;        // the checker's figures when the sink last said
+    FileResult closing; // finished() once the sink has closed the file
+
+    // Why the next attempt waits (set by retry(), used once the sink has cut back).
+    struct PendingRetry
+    {
+        QString why;
+        qint64 retryAfter = -1;
+        bool immediately = false;
+    } pendingRetry;
 };
+
+// ---- The file side (strand) ----
+
+void FileSink::report(Report r)
+{
+    std::lock_guard lock(receiverMutex);
+    if (!receiver)
+        return;
+    // Removed with the receiver's other posted events if it is destroyed before delivery.
+    QMetaObject::invokeMethod(
+        receiver, [handler = onReport, r = std::move(r)] { handler(r); }, Qt::QueuedConnection);
+}
+
+FileSink::Report FileSink::snapshot(Report::Op op, int generation) const
+{
+    Report r;
+    r.op = op;
+    r.generation = generation;
+    r.size = written.load();
+    r.lines = checker.lines();
+    r.problems = checker.problems();
+    r.problemCount = checker.problemCount();
+    r.complete = renamed;
+    return r;
+}
+
+void FileSink::open(int generation)
+{
+    Report r = snapshot(Report::Op::Opened, generation);
+    auto failWith = [&](const QString &message) {
+        if (file.isOpen())
+            file.close();
+        r.status = Report::Status::Failed;
+        r.message = message;
+        report(std::move(r));
+    };
+    const QString folder = QFileInfo(partPath).absolutePath();
+    if (!QDir().mkpath(folder))
+        return failWith(FileDownload::tr("Could not create the folder %1.")
+                            .arg(QDir::toNativeSeparators(folder)));
+    file.setFileName(partPath);
+    if (!file.open(QIODevice::ReadWrite | QIODevice::Unbuffered))
+        return failWith(FileDownload::tr("Could not open %1: %2")
+                            .arg(QDir::toNativeSeparators(partPath), file.errorString()));
+    r.existing = file.size();
+    if (r.existing > 0) {
+        // A .part from an earlier run: re-check what it holds, then continue after its last
+        // complete line.
+        QByteArray block(kScanBlockBytes, Qt::Uninitialized);
+        for (;;) {
+            if (cancelled)
+                return failWith(QString());
+            const qint64 n = file.read(block.data(), block.size());
+            if (n < 0)
+                return failWith(FileDownload::tr("Could not read %1: %2")
+                                    .arg(QDir::toNativeSeparators(partPath), file.errorString()));
+            if (n == 0)
+                break;
+            checker.feed(QByteArrayView(block.constData(), n));
+        }
+        checker.discardPartialLine();
+        const qint64 keep = checker.completeBytes();
+        if (!file.resize(keep) || !file.seek(keep))
+            return failWith(FileDownload::tr("Could not shorten %1: %2")
+                                .arg(QDir::toNativeSeparators(partPath), file.errorString()));
+    }
+    written = file.size();
+    writeBackFrom = written;
+    Report done = snapshot(Report::Op::Opened, generation);
+    done.existing = r.existing;
+    report(std::move(done));
+}
+
+void FileSink::truncate(int generation)
+{
+    checker.reset();
+    failed = false;
+    if (!file.resize(0) || !file.seek(0)) {
+        failed = true;
+        Report r = snapshot(Report::Op::ChunkFailed, generation);
+        r.status = Report::Status::Failed;
+        r.message = FileDownload::tr("Could not empty %1: %2")
+                        .arg(QDir::toNativeSeparators(partPath), file.errorString());
+        report(std::move(r));
+        return;
+    }
+    written = 0;
+    writeBackFrom = 0;
+}
+
+void FileSink::beginBody(bool gzipBody, bool binary_)
+{
+    gzip = gzipBody;
+    binaryBody = binary_;
+    inflater.reset();
+    binary.reset();
+    bodyIn = 0;
+    bodyOut = 0;
+}
+
+void FileSink::write(int generation, QByteArray chunk)
+{
+    const qint64 n = chunk.size();
+    if (!cancelled && !failed) {
+        const qint64 before = written.load();
+        QString message;
+        const Report::Status status = consume(chunk, &message);
+        bodyIn += n;
+        bodyOut += written.load() - before;
+        if (status != Report::Status::Ok) {
+            failed = true;
+            Report r = snapshot(Report::Op::ChunkFailed, generation);
+            r.status = status;
+            r.message = message;
+            report(std::move(r));
+        }
+    }
+    {
+        std::lock_guard lock(spareMutex);
+        if (spares.size() < kSpareBuffers)
+            spares.push_back(std::move(chunk));
+    }
+    if (pending.fetch_sub(n) - n <= kSinkLowWaterBytes && wantsWake.exchange(false))
+        report(snapshot(Report::Op::Wake, generation));
+}
+
+FileSink::Report::Status FileSink::consume(QByteArrayView raw, QString *message)
+{
+    writeError.clear();
+    auto writeFailed = [&] {
+        *message = writeError;
+        return Report::Status::Failed;
+    };
+    if (!gzip) {
+        if (!binaryBody)
+            return writeOut(raw) ? Report::Status::Ok : writeFailed();
+        decoded.clear();
+        if (!binary.feed(raw, &decoded)) {
+            *message = FileDownload::tr("%1: %2").arg(label, binary.errorString());
+            return Report::Status::BadBody;
+        }
+        return writeOut(decoded) ? Report::Status::Ok : writeFailed();
+    }
+    const bool ok = inflater.inflate(raw, [this](QByteArrayView out) {
+        if (!binaryBody)
+            return writeOut(out);
+        decoded.clear();
+        if (!binary.feed(out, &decoded))
+            return false;
+        return writeOut(decoded);
+    });
+    if (ok)
+        return Report::Status::Ok;
+    if (!writeError.isEmpty())
+        return writeFailed();
+    if (inflater.hasError()) {
+        // Possibly a broken compressor on the server: the owner tries again without it.
+        *message = inflater.errorString();
+        return Report::Status::CorruptGzip;
+    }
+    *message = FileDownload::tr("%1: %2").arg(label, binary.errorString());
+    return Report::Status::BadBody;
+}
+
+bool FileSink::writeOut(QByteArrayView bytes)
+{
+    if (bytes.isEmpty())
+        return true;
+    qint64 done = file.write(bytes.data(), bytes.size());
+    if (done >= 0 && done < bytes.size()) {
+        // A short write sets no error ("Unknown error"); writing the rest says why, e.g. "No
+        // space left on device" (seen in tst_CrashSafety's full disk).
+        const qint64 more = file.write(bytes.data() + done, bytes.size() - done);
+        done = more < 0 ? -1 : done + more;
+    }
+    if (done != bytes.size()) {
+        writeError = FileDownload::tr("Could not write %1: %2")
+                         .arg(QDir::toNativeSeparators(partPath), file.errorString());
+        return false;
+    }
+    crashPoint("part-write");
+    checker.feed(bytes);
+    const qint64 size = written += bytes.size();
+    if (size - writeBackFrom >= kWriteBackBytes) {
+        startWriteBack(file, writeBackFrom, size);
+        writeBackFrom = size;
+    }
+    return true;
+}
+
+void FileSink::cutBack(int generation)
+{
+    failed = false;
+    checker.discardPartialLine();
+    const qint64 keep = checker.completeBytes();
+    Report r;
+    if (!file.resize(keep) || !file.seek(keep)) {
+        r = snapshot(Report::Op::CutBack, generation);
+        r.status = Report::Status::Failed;
+        r.message = FileDownload::tr("Could not shorten %1: %2")
+                        .arg(QDir::toNativeSeparators(partPath), file.errorString());
+    } else {
+        written = keep;
+        writeBackFrom = qMin(writeBackFrom, keep);
+        r = snapshot(Report::Op::CutBack, generation);
+    }
+    report(std::move(r));
+}
+
+void FileSink::finish(int generation, qint64 expectedCount)
+{
+    if (failed || cancelled)
+        return; // a failure report is on its way, or the download was aborted
+    Report r = snapshot(Report::Op::Finished, generation);
+    auto answer = [&](Report::Status status, const QString &message) {
+        r.status = status;
+        r.message = message;
+        report(std::move(r));
+    };
+    if (gzip && !inflater.isComplete()) {
+        // The body arrived whole (its length checked) but its gzip stream did not end: a
+        // server-side fault as likely as a cut, so the next attempt goes uncompressed.
+        return answer(Report::Status::GzipIncomplete,
+                      FileDownload::tr("The compressed body ended early."));
+    }
+    if (binaryBody && !binary.finish()) {
+        return answer(binary.reachedEnd() ? Report::Status::BadBody
+                                          : Report::Status::BinaryIncomplete,
+                      binary.errorString());
+    }
+    checker.finish();
+    checker.checkCount(expectedCount);
+    const bool synced = syncToDisk(file);
+    const QString syncError = file.errorString();
+    file.close();
+    r = snapshot(Report::Op::Finished, generation);
+    if (!synced)
+        return answer(Report::Status::Failed,
+                      FileDownload::tr("Could not save %1 to disk: %2")
+                          .arg(QDir::toNativeSeparators(partPath), syncError));
+    // QFile::rename does not replace. The names are ours inside the export folder, so a file
+    // already there is this task's from an earlier run; anything else in the way is not.
+    const QFileInfo existing(finalPath);
+    if (existing.exists() || existing.isSymLink()) {
+        if (existing.isDir() && !existing.isSymLink())
+            return answer(
+                Report::Status::Failed,
+                FileDownload::tr("Could not save %1: a folder of that name is in the way.")
+                    .arg(QDir::toNativeSeparators(finalPath)));
+        if (!QFile::remove(finalPath))
+            return answer(
+                Report::Status::Failed,
+                FileDownload::tr("Could not replace %1.").arg(QDir::toNativeSeparators(finalPath)));
+    }
+    crashPoint("before-rename"); // complete and synced, still .part
+    if (!renameWithRetry(partPath, finalPath))
+        return answer(Report::Status::Failed, FileDownload::tr("Could not rename %1 to %2.")
+                                                  .arg(QDir::toNativeSeparators(partPath),
+                                                       QDir::toNativeSeparators(finalPath)));
+    crashPoint("after-rename"); // in place, export.json does not know yet
+    renamed = true;
+    r.complete = true;
+    answer(Report::Status::Ok, QString());
+}
+
+void FileSink::close(int generation)
+{
+    if (file.isOpen())
+        file.close(); // the .part stays: a later start() resumes it
+    report(snapshot(Report::Op::Closed, generation));
+}
+
+// ---- The owner's side ----
 
 FileDownload::FileDownload(fhir::FhirClient *client, FileTask task, QString directory,
                            DownloadOptions options, QObject *parent)
     : QObject(parent)
     , m_task(std::move(task))
 {
-    d = std::make_unique<Private>(this, client, m_task, std::move(directory), std::move(options));
+    d = std::make_unique<Private>(this, client, std::move(directory), std::move(options));
     connect(&d->retryTimer, &QTimer::timeout, this, [this] { d->beginAttempt(); });
+    connect(&d->stallTimer, &QTimer::timeout, this, [this] { d->checkStall(); });
 }
 
 FileDownload::~FileDownload()
 {
     d->dropStream();
+    if (d->sink) {
+        // Its queued writes are dropped; the file is closed on the pool, not here.
+        d->sink->cancelled = true;
+        d->sink->detach();
+        d->sink->post([gen = d->generation](FileSink &s) { s.close(gen); });
+    }
 }
 
 QString FileDownload::finalPath() const
@@ -253,7 +697,7 @@ void FileDownload::start()
 
 qint64 FileDownload::bytesReceived() const
 {
-    return d->received;
+    return d->sink ? d->sink->written.load() : d->fileSize;
 }
 
 qint64 FileDownload::bytesTotal() const
@@ -263,38 +707,38 @@ qint64 FileDownload::bytesTotal() const
 
 void FileDownload::abort()
 {
-    if (d->phase == Private::Phase::Idle || d->phase == Private::Phase::Done)
+    using Phase = Private::Phase;
+    if (d->phase == Phase::Idle || d->phase == Phase::Done || d->phase == Phase::Closing)
         return;
     ++d->generation;
     d->retryTimer.stop();
+    d->stallTimer.stop();
     d->dropStream();
-    if (d->file.isOpen()) {
-        d->file.flush();
-        d->file.close();
-    }
+    if (d->sink)
+        d->sink->cancelled = true;
     FhirError error;
     error.kind = FhirError::Kind::Cancelled;
     error.url = m_task.url.adjusted(QUrl::RemoveQuery);
     FileResult result = d->baseResult();
     result.error = error;
     result.message = tr("The download of %1 was cancelled.").arg(m_task.relativePath);
-    d->finishWith(result);
+    d->closeAndFinish(result);
 }
 
 void FileDownload::Private::start()
 {
-    if (phase == Phase::Scanning || phase == Phase::Requesting || phase == Phase::Waiting)
+    if (phase != Phase::Idle && phase != Phase::Done)
         return;
     ++generation;
     attempts = 0;
     resumed = false;
     noRange = false;
     noGzip = false;
-    received = 0;
+    fileSize = 0;
     total = -1;
     rangeStart = 0;
-    checker.reset();
-    phase = Phase::Waiting; // until the first request goes out
+    kept = {};
+    phase = Phase::Waiting; // until the sink has opened the file
 
     if (!isSafeRelativePath(task().relativePath))
         return failLater(FileDownload::tr("The file name %1 is not a safe relative path.")
@@ -302,86 +746,83 @@ void FileDownload::Private::start()
     if (!client)
         return failLater(
             FileDownload::tr("There is no connection to download %1 with.").arg(label()));
-    const QString part = q->partPath();
-    if (!QDir().mkpath(QFileInfo(part).absolutePath()))
-        return failLater(FileDownload::tr("Could not create the folder %1.")
-                             .arg(QDir::toNativeSeparators(QFileInfo(part).absolutePath())));
-    file.setFileName(part);
-    if (!file.open(QIODevice::ReadWrite))
-        return failLater(FileDownload::tr("Could not open %1: %2")
-                             .arg(QDir::toNativeSeparators(part), file.errorString()));
-    if (file.size() > 0) {
-        // A .part from an earlier run: re-check what it holds, then continue after its last
-        // complete line. Read in steps on the event loop so a large file does not freeze it.
-        phase = Phase::Scanning;
+    if (sink)
+        sink->detach();
+    sink = std::make_shared<FileSink>(task(), q->partPath(), q->finalPath(), options.maxLineBytes);
+    sink->attach(q, [this](const Report &report) { onReport(report); });
+    phase = Phase::Opening;
+    const qint64 existing = QFileInfo(q->partPath()).size();
+    if (existing > 0)
         log(FileDownload::tr("%1: checking the %2 bytes already downloaded.")
                 .arg(label())
-                .arg(file.size()));
-        const int gen = generation;
-        QMetaObject::invokeMethod(
-            q, [this, gen] { scanStep(gen); }, Qt::QueuedConnection);
+                .arg(existing));
+    sink->post([gen = generation](FileSink &s) { s.open(gen); });
+}
+
+void FileDownload::Private::onReport(const Report &report)
+{
+    if (report.generation != generation)
+        return; // about an attempt or run that is over
+    switch (report.op) {
+    case Report::Op::Opened:
+        return onOpened(report);
+    case Report::Op::ChunkFailed:
+        return onChunkFailed(report);
+    case Report::Op::Wake:
+        if (phase == Phase::Requesting && drain(false))
+            emitProgress(false);
         return;
+    case Report::Op::CutBack:
+        return onCutBack(report);
+    case Report::Op::Finished:
+        return onCompleted(report);
+    case Report::Op::Closed:
+        if (phase != Phase::Closing)
+            return;
+        keep(report);
+        if (report.complete) {
+            // Aborted while the sink was already renaming it: the file is whole, say so.
+            closing.ok = true;
+            closing.error = {};
+            closing.message.clear();
+        }
+        closing.bytes = report.size;
+        closing.lines = report.lines;
+        closing.problems = report.problems;
+        closing.problemCount = report.problemCount;
+        sink.reset();
+        return finishWith(closing);
     }
+}
+
+void FileDownload::Private::keep(const Report &report)
+{
+    kept = report;
+    fileSize = report.size;
+}
+
+void FileDownload::Private::onOpened(const Report &report)
+{
+    if (phase != Phase::Opening)
+        return;
+    if (report.status != Report::Status::Ok)
+        return fail({}, report.message);
+    keep(report);
+    if (report.existing > 0)
+        log(FileDownload::tr("%1: keeping %2 complete lines (%3 bytes); %4 bytes of a "
+                             "partial line dropped.")
+                .arg(label())
+                .arg(report.lines)
+                .arg(report.size)
+                .arg(report.existing - report.size));
     beginAttempt();
 }
 
-void FileDownload::Private::scanStep(int gen)
+void FileDownload::Private::restartFromZero()
 {
-    if (gen != generation || phase != Phase::Scanning)
-        return;
-    for (int i = 0; i < kScanBlocksPerTurn; ++i) {
-        if (chunk.size() < kScanBlockBytes)
-            chunk.resize(kScanBlockBytes);
-        const qint64 n = file.read(chunk.data(), kScanBlockBytes);
-        if (n < 0)
-            return fail({},
-                        FileDownload::tr("Could not read %1: %2")
-                            .arg(QDir::toNativeSeparators(file.fileName()), file.errorString()));
-        if (n == 0) {
-            const qint64 kept = checker.completeBytes();
-            const qint64 dropped = file.size() - kept;
-            if (!cutBackToLastLine())
-                return;
-            log(FileDownload::tr("%1: keeping %2 complete lines (%3 bytes); %4 bytes of a "
-                                 "partial line dropped.")
-                    .arg(label())
-                    .arg(checker.lines())
-                    .arg(kept)
-                    .arg(dropped));
-            beginAttempt();
-            return;
-        }
-        checker.feed(QByteArrayView(chunk.constData(), n));
-    }
-    const int g = generation;
-    QMetaObject::invokeMethod(
-        q, [this, g] { scanStep(g); }, Qt::QueuedConnection);
-}
-
-// The file ends after its last '\n' afterwards, and the checker knows exactly those lines.
-bool FileDownload::Private::cutBackToLastLine()
-{
-    checker.discardPartialLine();
-    const qint64 keep = checker.completeBytes();
-    if (!file.resize(keep) || !file.seek(keep)) {
-        fail({}, FileDownload::tr("Could not shorten %1: %2")
-                     .arg(QDir::toNativeSeparators(file.fileName()), file.errorString()));
-        return false;
-    }
-    return true;
-}
-
-bool FileDownload::Private::restartFromZero()
-{
-    checker.reset();
-    received = 0;
+    sink->post([gen = generation](FileSink &s) { s.truncate(gen); });
+    fileSize = 0;
     rangeStart = 0;
-    if (!file.resize(0) || !file.seek(0)) {
-        fail({}, FileDownload::tr("Could not empty %1: %2")
-                     .arg(QDir::toNativeSeparators(file.fileName()), file.errorString()));
-        return false;
-    }
-    return true;
 }
 
 void FileDownload::Private::beginAttempt()
@@ -389,18 +830,17 @@ void FileDownload::Private::beginAttempt()
     if (!client)
         return fail({},
                     FileDownload::tr("There is no connection to download %1 with.").arg(label()));
-    if (file.size() > 0 && noRange && !restartFromZero())
-        return;
+    if (fileSize > 0 && noRange)
+        restartFromZero();
     ++attempts;
     phase = Phase::Requesting;
     responseSeen = false;
     bodyAccepted = false;
     gzipBody = false;
     binaryBody = false;
-    inflater.reset();
-    binary.reset();
-    rangeStart = file.size();
-    received = rangeStart;
+    rangeStart = fileSize;
+    contentLength = -1;
+    networkBytes = 0;
     total = -1;
 
     fhir::RequestOptions request;
@@ -421,11 +861,15 @@ void FileDownload::Private::beginAttempt()
     stream = client->stream(task().url, request);
     connect(stream, &fhir::FhirStream::responseStarted, q, [this] { onResponseStarted(); });
     connect(stream, &fhir::FhirStream::readyRead, q, [this] {
-        if (drain())
+        if (drain(false))
             emitProgress(false);
     });
     connect(stream, &fhir::FhirStream::finished, q,
             [this](const FhirError &error) { onFinished(error); });
+    stallMark = -1;
+    stallClock.start();
+    if (options.stallTimeoutMs > 0)
+        stallTimer.start();
 }
 
 void FileDownload::Private::onResponseStarted()
@@ -471,10 +915,7 @@ void FileDownload::Private::onResponseStarted()
             log(FileDownload::tr("%1: the server ignored the range request; downloading the "
                                  "whole file again.")
                     .arg(label()));
-            if (!restartFromZero()) {
-                dropStream();
-                return;
-            }
+            restartFromZero();
         }
     }
     if (binaryBody)
@@ -482,94 +923,64 @@ void FileDownload::Private::onResponseStarted()
 
     bool ok = false;
     const qint64 length = stream->header("Content-Length").trimmed().toLongLong(&ok);
-    total = ok && length >= 0 ? rangeStart + length : -1;
-    received = rangeStart;
+    contentLength = ok && length >= 0 ? length : -1;
+    // Decoded bytes are what we count; a compressed or Binary body's are estimated as it goes.
+    total = contentLength >= 0 && !gzipBody && !binaryBody ? rangeStart + contentLength : -1;
+    sink->post([gz = gzipBody, bin = binaryBody](FileSink &s) { s.beginBody(gz, bin); });
     bodyAccepted = true;
     emitProgress(true);
 }
 
-// Reads everything available. False when the download was ended by a local failure.
-bool FileDownload::Private::drain()
+// Hands what the stream has to the sink; unless `everything`, only while the sink is not too
+// far behind (a Wake report resumes). False when the download has ended.
+bool FileDownload::Private::drain(bool everything)
 {
     if (!responseSeen)
         onResponseStarted();
     if (!bodyAccepted || !stream)
         return phase == Phase::Requesting;
+    const int gen = generation;
     for (;;) {
-        const qint64 n = stream->read(chunk.data(), chunk.size());
+        if (!everything && sink->pending.load() >= kSinkHighWaterBytes) {
+            // Ask for a Wake, then look again: the sink may have caught up in between.
+            sink->wantsWake = true;
+            if (sink->pending.load() >= kSinkHighWaterBytes)
+                break;
+            sink->wantsWake = false;
+        }
+        QByteArray buffer = sink->takeBuffer(readBytes);
+        const qint64 n = stream->read(buffer.data(), buffer.size());
         if (n <= 0)
             break;
-        received += n;
-        if (!consume(QByteArrayView(chunk.constData(), n)))
-            return false;
+        buffer.resize(n);
+        networkBytes += n;
+        sink->pending += n;
+        sink->post(
+            [gen, b = std::move(buffer)](FileSink &s) mutable { s.write(gen, std::move(b)); });
     }
     return true;
 }
 
-bool FileDownload::Private::consume(QByteArrayView raw)
+void FileDownload::Private::onChunkFailed(const Report &report)
 {
-    if (!gzipBody) {
-        if (!binaryBody)
-            return writeOut(raw);
-        decoded.clear();
-        if (!binary.feed(raw, &decoded)) {
-            FhirError error;
-            error.kind = FhirError::Kind::InvalidResponse;
-            error.detail = binary.errorString();
-            dropStream();
-            fail(error, FileDownload::tr("%1: %2").arg(label(), binary.errorString()));
-            return false;
-        }
-        return writeOut(decoded);
-    }
-    const bool ok = inflater.inflate(raw, [this](QByteArrayView out) {
-        if (!binaryBody)
-            return writeOut(out);
-        decoded.clear();
-        if (!binary.feed(out, &decoded))
-            return false;
-        return writeOut(decoded);
-    });
-    if (ok)
-        return true;
-    if (phase != Phase::Requesting)
-        return false; // writeOut failed and already ended the download
-    FhirError error;
-    error.kind = FhirError::Kind::InvalidResponse;
+    if (phase != Phase::Requesting && phase != Phase::Finishing)
+        return;
     dropStream();
-    if (inflater.hasError()) {
-        // Possibly a broken compressor on the server: try again without compression.
+    FhirError error;
+    switch (report.status) {
+    case Report::Status::CorruptGzip:
         noGzip = true;
         noRange = true;
-        error.detail = inflater.errorString();
-        retry(error, inflater.errorString(), -1, true);
-    } else {
-        error.detail = binary.errorString();
-        fail(error, FileDownload::tr("%1: %2").arg(label(), binary.errorString()));
+        error.kind = FhirError::Kind::InvalidResponse;
+        error.detail = report.message;
+        return retry(error, report.message, -1, true);
+    case Report::Status::BadBody:
+        error.kind = FhirError::Kind::InvalidResponse;
+        error.detail = report.message;
+        return fail(error, report.message);
+    default:
+        return fail({}, report.message);
     }
-    return false;
-}
-
-bool FileDownload::Private::writeOut(QByteArrayView bytes)
-{
-    if (bytes.isEmpty())
-        return true;
-    qint64 written = file.write(bytes.data(), bytes.size());
-    if (written >= 0 && written < bytes.size()) {
-        // A short write sets no error ("Unknown error"); writing the rest says why, e.g. "No
-        // space left on device" (seen in tst_CrashSafety's full disk).
-        const qint64 more = file.write(bytes.data() + written, bytes.size() - written);
-        written = more < 0 ? -1 : written + more;
-    }
-    if (written != bytes.size()) {
-        dropStream();
-        fail({}, FileDownload::tr("Could not write %1: %2")
-                     .arg(QDir::toNativeSeparators(file.fileName()), file.errorString()));
-        return false;
-    }
-    crashPoint("part-write");
-    checker.feed(bytes);
-    return true;
 }
 
 void FileDownload::Private::onFinished(const FhirError &error)
@@ -577,7 +988,7 @@ void FileDownload::Private::onFinished(const FhirError &error)
     if (!stream || phase != Phase::Requesting)
         return;
     // Keep what arrived before a cut too: the cut-back keeps every complete line of it.
-    if (error.kind != FhirError::Kind::Cancelled && !drain())
+    if (error.kind != FhirError::Kind::Cancelled && !drain(true))
         return;
     const QByteArray retryAfter = stream->header("Retry-After");
     const QByteArray contentRange = stream->header("Content-Range");
@@ -590,23 +1001,6 @@ void FileDownload::Private::onFinished(const FhirError &error)
             e.detail = FileDownload::tr("The server ended the answer without a body.");
             return retry(e, e.detail, -1, false);
         }
-        if (gzipBody && !inflater.isComplete()) {
-            // The body arrived whole (its length checked) but its gzip stream did not end:
-            // a server-side fault as likely as a cut, so the next attempt goes uncompressed.
-            noGzip = true;
-            FhirError e;
-            e.kind = FhirError::Kind::Network;
-            e.detail = FileDownload::tr("The compressed body ended early.");
-            return retry(e, e.detail, -1, false);
-        }
-        if (binaryBody && !binary.finish()) {
-            FhirError e;
-            e.kind = FhirError::Kind::InvalidResponse;
-            e.detail = binary.errorString();
-            if (!binary.reachedEnd())
-                return retry(e, e.detail, -1, false);
-            return fail(e, FileDownload::tr("%1: %2").arg(label(), binary.errorString()));
-        }
         return complete();
     }
 
@@ -615,7 +1009,8 @@ void FileDownload::Private::onFinished(const FhirError &error)
         if (status == 416 && rangeStart > 0) {
             // The kept part may already be the whole file (a crash before the rename).
             if (parseContentRange(contentRange).total == rangeStart) {
-                received = total = rangeStart;
+                total = rangeStart;
+                sink->post([](FileSink &s) { s.beginBody(false, false); });
                 return complete();
             }
             noRange = true;
@@ -635,10 +1030,63 @@ void FileDownload::Private::onFinished(const FhirError &error)
     fail(error, error.message());
 }
 
+void FileDownload::Private::complete()
+{
+    phase = Phase::Finishing;
+    stallTimer.stop();
+    sink->post(
+        [gen = generation, count = task().expectedCount](FileSink &s) { s.finish(gen, count); });
+}
+
+void FileDownload::Private::onCompleted(const Report &report)
+{
+    if (phase != Phase::Finishing)
+        return;
+    keep(report);
+    FhirError e;
+    switch (report.status) {
+    case Report::Status::Ok:
+        break;
+    case Report::Status::GzipIncomplete:
+        noGzip = true;
+        e.kind = FhirError::Kind::Network;
+        e.detail = report.message;
+        return retry(e, e.detail, -1, false);
+    case Report::Status::BinaryIncomplete:
+        e.kind = FhirError::Kind::InvalidResponse;
+        e.detail = report.message;
+        return retry(e, e.detail, -1, false);
+    case Report::Status::BadBody:
+        e.kind = FhirError::Kind::InvalidResponse;
+        e.detail = report.message;
+        return fail(e, FileDownload::tr("%1: %2").arg(label(), report.message));
+    default:
+        return fail({}, report.message);
+    }
+    total = report.size;
+    emitProgress(true);
+    FileResult result = baseResult();
+    result.ok = true;
+    if (report.problemCount == 1) {
+        log(report.problems.first().message);
+    } else if (report.problemCount > 1) {
+        QString first = report.problems.first().message;
+        first.remove(0, label().size() + 2); // its "<file>: " prefix
+        log(FileDownload::tr("%1: %2 validation problems; the first: %3")
+                .arg(label())
+                .arg(report.problemCount)
+                .arg(first));
+    }
+    sink->detach();
+    sink.reset();
+    finishWith(result);
+}
+
 void FileDownload::Private::retry(const FhirError &error, const QString &why, qint64 retryAfter,
                                   bool immediately)
 {
     phase = Phase::Waiting;
+    stallTimer.stop();
     if (attempts >= options.maxAttempts) {
         return fail(error,
                     attempts == 1
@@ -648,82 +1096,73 @@ void FileDownload::Private::retry(const FhirError &error, const QString &why, qi
                               .arg(attempts)
                               .arg(why));
     }
-    if (!cutBackToLastLine())
+    // The last attempt's writes still queued go first, then the cut back to the last line.
+    ++generation;
+    pendingRetry = {why, retryAfter, immediately};
+    sink->post([gen = generation](FileSink &s) { s.cutBack(gen); });
+}
+
+void FileDownload::Private::onCutBack(const Report &report)
+{
+    if (phase != Phase::Waiting)
         return;
+    if (report.status != Report::Status::Ok)
+        return fail({}, report.message);
+    keep(report);
     qint64 delay = 0;
-    if (!immediately) {
+    if (!pendingRetry.immediately) {
         const int shift = qBound(0, attempts - 1, 20);
         delay = qMin<qint64>(qint64(qMax(0, options.retryBaseDelayMs)) << shift, kMaxBackoffMs);
-        if (retryAfter >= 0)
-            delay = retryAfter; // the server knows best (already capped at 120 s)
+        if (pendingRetry.retryAfter >= 0)
+            delay = pendingRetry.retryAfter; // the server knows best (already capped at 120 s)
     }
     log(FileDownload::tr("%1: %2 Trying again in %3 s (attempt %4 of %5).")
-            .arg(label(), why)
+            .arg(label(), pendingRetry.why)
             .arg(double(delay) / 1000.0, 0, 'f', 1)
             .arg(attempts + 1)
             .arg(options.maxAttempts));
-    received = file.size();
     total = -1;
     emitProgress(true);
     retryTimer.start(int(delay));
 }
 
-void FileDownload::Private::complete()
+// No byte read from the network and none written for stallTimeoutMs: whatever holds it up (a
+// server that stopped sending, a transfer paused and never resumed), this attempt is over.
+void FileDownload::Private::checkStall()
 {
-    checker.finish();
-    checker.checkCount(task().expectedCount);
-    const QString part = file.fileName();
-    const QString target = q->finalPath();
-    const bool synced = syncToDisk(file);
-    const qint64 size = file.size();
-    file.close();
-    if (!synced)
-        return fail({}, FileDownload::tr("Could not save %1 to disk: %2")
-                            .arg(QDir::toNativeSeparators(part), file.errorString()));
-    // QFile::rename does not replace. The names are ours inside the export folder, so a file
-    // already there is this task's from an earlier run; anything else in the way is not.
-    const QFileInfo existing(target);
-    if (existing.exists() || existing.isSymLink()) {
-        if (existing.isDir() && !existing.isSymLink())
-            return fail({}, FileDownload::tr("Could not save %1: a folder of that name is in "
-                                             "the way.")
-                                .arg(QDir::toNativeSeparators(target)));
-        if (!QFile::remove(target))
-            return fail(
-                {},
-                FileDownload::tr("Could not replace %1.").arg(QDir::toNativeSeparators(target)));
+    if (phase != Phase::Requesting || !sink) {
+        stallTimer.stop();
+        return;
     }
-    crashPoint("before-rename"); // complete and synced, still .part
-    if (!renameWithRetry(part, target))
-        return fail({}, FileDownload::tr("Could not rename %1 to %2.")
-                            .arg(QDir::toNativeSeparators(part), QDir::toNativeSeparators(target)));
-    crashPoint("after-rename"); // in place, export.json does not know yet
-    if (total < 0)
-        total = received;
-    emitProgress(true);
-    FileResult result = baseResult();
-    result.ok = true;
-    result.bytes = size;
-    if (checker.problemCount() == 1) {
-        log(checker.problems().first().message);
-    } else if (checker.problemCount() > 1) {
-        QString first = checker.problems().first().message;
-        first.remove(0, label().size() + 2); // its "<file>: " prefix
-        log(FileDownload::tr("%1: %2 validation problems; the first: %3")
-                .arg(label())
-                .arg(checker.problemCount())
-                .arg(first));
+    const qint64 mark = networkBytes + sink->written.load();
+    if (mark != stallMark) {
+        stallMark = mark;
+        stallClock.start();
+        return;
     }
-    finishWith(result);
+    if (stallClock.elapsed() < options.stallTimeoutMs)
+        return;
+    if (drain(false) && networkBytes + sink->written.load() != mark) {
+        stallMark = -1; // a missed notification: reading again was enough
+        return;
+    }
+    FhirError error;
+    error.kind = FhirError::Kind::Timeout;
+    error.networkError = QNetworkReply::TimeoutError;
+    error.url = task().url.adjusted(QUrl::RemoveQuery);
+    error.detail = FileDownload::tr("Nothing arrived or was written for %1 s.")
+                       .arg(double(options.stallTimeoutMs) / 1000.0, 0, 'f', 1);
+    dropStream();
+    retry(error, error.detail, -1, false);
 }
 
 FileResult FileDownload::Private::baseResult() const
 {
     FileResult result;
-    result.bytes = file.isOpen() ? file.size() : QFileInfo(file.fileName()).size();
-    result.lines = checker.lines();
-    result.problems = checker.problems();
-    result.problemCount = checker.problemCount();
+    result.bytes = kept.size;
+    result.lines = kept.lines;
+    result.problems = kept.problems;
+    result.problemCount = kept.problemCount;
     result.attempts = attempts;
     result.resumed = resumed;
     return result;
@@ -732,16 +1171,27 @@ FileResult FileDownload::Private::baseResult() const
 void FileDownload::Private::fail(const FhirError &error, const QString &message)
 {
     retryTimer.stop();
+    stallTimer.stop();
     dropStream();
-    if (file.isOpen()) {
-        file.flush();
-        file.close(); // the .part stays: a later start() resumes it
-    }
     FileResult result = baseResult();
     result.error = error;
     result.message = message;
-    log(message.startsWith(label()) ? message : FileDownload::tr("%1: %2").arg(label(), message));
-    finishWith(result);
+    if (!message.isEmpty())
+        log(message.startsWith(label()) ? message
+                                        : FileDownload::tr("%1: %2").arg(label(), message));
+    closeAndFinish(result);
+}
+
+// finished() waits for the sink to close the file, so whoever hears it may move or remove the
+// .part at once (Windows cannot remove an open file).
+void FileDownload::Private::closeAndFinish(FileResult result)
+{
+    ++generation;
+    if (!sink)
+        return finishWith(result);
+    phase = Phase::Closing;
+    closing = std::move(result);
+    sink->post([gen = generation](FileSink &s) { s.close(gen); });
 }
 
 void FileDownload::Private::failLater(const QString &message)
@@ -779,7 +1229,16 @@ void FileDownload::Private::emitProgress(bool force)
     if (!force && progressClock.isValid() && progressClock.elapsed() < kProgressIntervalMs)
         return;
     progressClock.start();
-    emit q->progress(received, total);
+    const qint64 received = q->bytesReceived();
+    qint64 expected = total;
+    if (phase == Phase::Requesting && expected < 0 && contentLength > 0 && sink) {
+        // A compressed or Binary body: its decoded size, extrapolated from what it came to so far.
+        const qint64 in = sink->bodyIn.load();
+        if (in > 0)
+            expected = qMax(received,
+                            rangeStart + qint64(double(sink->bodyOut.load()) * contentLength / in));
+    }
+    emit q->progress(received, expected);
 }
 
 } // namespace cohort::bulk

@@ -48,7 +48,10 @@ struct DownloadOptions
     int retryBaseDelayMs = 1000; // doubles per attempt, capped at 30 s; Retry-After wins
     qint64 maxLineBytes = 64ll * 1024 * 1024;
     bool gzip = true;            // Accept-Encoding: gzip, inflated on the fly
-    int timeoutMs = 60000;
+    int timeoutMs = 60000;       // the transport's: no byte from the server for this long
+    // No progress at all (no byte from the server, none written to disk) for this long ends the
+    // attempt, whatever the cause, and the retry/resume path takes over. 0: off.
+    int stallTimeoutMs = 120000;
     qint64 readBufferBytes = 4ll * 1024 * 1024;
 };
 
@@ -59,6 +62,11 @@ struct DownloadOptions
 // connections, timeouts), resuming with Range when the server honours it. An existing .part
 // file from an earlier run is resumed the same way: cut back to its last complete line first,
 // so no line is ever written twice.
+//
+// The file side (inflate, decode, line check, write, fsync, rename) runs on ioPool() threads,
+// one job at a time per file, never on the thread that owns this object: that thread only moves
+// the network's bytes over, bounded (it stops reading while the disk is behind, and the
+// transport then pauses the transfer). Progress counts decoded bytes on disk.
 class FileDownload : public QObject
 {
     Q_OBJECT
@@ -71,9 +79,11 @@ public:
     QString finalPath() const;
     QString partPath() const;
     void start();
-    void abort(); // keeps the .part file; finished() with error kind Cancelled
-    qint64 bytesReceived() const;
-    qint64 bytesTotal() const; // -1 when unknown
+    // Keeps the .part file; finished() with error kind Cancelled follows once the file is
+    // closed (soon: the writes still queued are dropped).
+    void abort();
+    qint64 bytesReceived() const; // decoded bytes in the file so far
+    qint64 bytesTotal() const;    // the same unit, estimated for compressed bodies; -1: unknown
 
 signals:
     void progress(qint64 received, qint64 total);

@@ -61,10 +61,12 @@ QByteArray httpResponse(int status, const QByteArray &reason, const QByteArray &
 }
 
 // A scripted HTTP/1.1 server: each request is answered with what the handler returns (a whole
-// raw response), or not at all when it returns nothing (to provoke timeouts).
+// raw response), or not at all when it returns nothing (to provoke timeouts). A response that
+// ends with kStall is sent without it and the connection then stays open, silent.
 class ScriptedServer
 {
 public:
+    static constexpr QByteArrayView kStall = "<<stall>>";
     struct Request
     {
         QByteArray method;
@@ -123,6 +125,10 @@ private:
         const QByteArray response = m_handler(request, int(requests.size() - 1));
         if (response.isEmpty())
             return;
+        if (response.endsWith(kStall)) {
+            socket->write(response.chopped(kStall.size()));
+            return;
+        }
         socket->write(response);
         socket->disconnectFromHost();
     }
@@ -222,6 +228,8 @@ private slots:
     void abortKeepsPartAndResumes();
     void retryAfterAndBackoff();
     void timeoutIsRetried();
+    void stalledTransferIsResumed_data();
+    void stalledTransferIsResumed();
     void nonRetryableAndExhausted();
     void resumedPartIsRechecked();
     void corruptGzipFallsBackToIdentity_data();
@@ -346,9 +354,14 @@ void TestFileDownload::gzipDownload()
     Outcome o;
     QVERIFY(run(download, &o));
     QVERIFY2(o.result.ok, qPrintable(o.result.message));
-    // Progress counts the compressed bytes that crossed the wire; the file holds plain NDJSON.
-    QCOMPARE(o.progress.last().second, gz.body.size());
+    // Progress counts decoded bytes on disk, the file's own unit, never compressed bytes: it
+    // ends at the file's size, and a total shown on the way is an estimate in the same unit.
     QVERIFY(gz.body.size() < plain.body.size());
+    QCOMPARE(o.progress.last(), qMakePair(qint64(plain.body.size()), qint64(plain.body.size())));
+    for (const auto &[received, total] : std::as_const(o.progress)) {
+        QVERIFY(received <= plain.body.size());
+        QVERIFY(total < 0 || total >= received);
+    }
     QCOMPARE(readFile(download.finalPath()), plain.body);
     QCOMPARE(o.result.bytes, plain.body.size());
     QCOMPARE(o.result.lines, task.expectedCount);
@@ -744,6 +757,8 @@ void TestFileDownload::abortKeepsPartAndResumes()
     download.start();
     QTRY_VERIFY_WITH_TIMEOUT(download.bytesReceived() > 8 * 2048, 20000);
     download.abort();
+    // finished() follows once the file side has closed the .part.
+    QVERIFY(finished.wait(10000));
     QCOMPARE(finished.size(), 1);
     const auto result = finished.first().first().value<FileResult>();
     QVERIFY(!result.ok);
@@ -825,6 +840,59 @@ void TestFileDownload::timeoutIsRetried()
     QVERIFY2(o.result.ok, qPrintable(o.result.message));
     QCOMPARE(o.result.attempts, 2);
     QCOMPARE(readFile(download.finalPath()), body);
+}
+
+void TestFileDownload::stalledTransferIsResumed_data()
+{
+    QTest::addColumn<fhir::StreamTransport>("transport");
+    QTest::newRow("curl") << fhir::StreamTransport::Curl;
+    QTest::newRow("qt") << fhir::StreamTransport::Qt;
+}
+
+// A server that sends part of a body and then nothing, with the connection open: the transport's
+// own timeout is long, the stall timeout ends the attempt, and the next one resumes with Range.
+void TestFileDownload::stalledTransferIsResumed()
+{
+    QFETCH(fhir::StreamTransport, transport);
+    const QByteArray body = sampleNdjson(400);
+    const qsizetype cut = body.size() / 2 + 7; // inside a line
+    ScriptedServer server([&](const ScriptedServer::Request &r, int index) {
+        const Headers headers{{"Content-Type", "application/fhir+ndjson"},
+                              {"Accept-Ranges", "bytes"}};
+        if (index == 0) {
+            return httpResponse(200, "OK", body, headers).chopped(body.size() - cut) +
+                   ScriptedServer::kStall.toByteArray();
+        }
+        const qint64 from = r.header("Range").mid(6).chopped(1).toLongLong();
+        return httpResponse(
+            206, "Partial Content", body.mid(from),
+            headers + Headers{{"Content-Range", "bytes " + QByteArray::number(from) + '-' +
+                                                    QByteArray::number(body.size() - 1) + '/' +
+                                                    QByteArray::number(body.size())}});
+    });
+    fhir::FhirClient client(&m_network, server.url(u"/"_s));
+    client.setStreamTransport(transport);
+    FileTask task{u"Observation"_s, server.url(), u"Observation.001.ndjson"_s, 400,
+                  FileTask::Kind::Output};
+    DownloadOptions opts = fastOptions(false);
+    opts.timeoutMs = 600000; // the transport would wait ten minutes
+    opts.stallTimeoutMs = 400;
+    FileDownload download(&client, task, m_dir.filePath(u"stall-%1"_s.arg(int(transport))), opts);
+    QSignalSpy logged(&download, &FileDownload::logMessage);
+    Outcome o;
+    QVERIFY(run(download, &o, 20000));
+    QVERIFY2(o.result.ok, qPrintable(o.result.message));
+    QCOMPARE(o.result.attempts, 2);
+    QVERIFY(o.result.resumed);
+    QCOMPARE(readFile(download.finalPath()), body);
+    QCOMPARE(server.requests.size(), 2);
+    const QByteArray range = server.requests.at(1).header("Range");
+    QCOMPARE(range, "bytes=" + QByteArray::number(body.lastIndexOf('\n', cut) + 1) + '-');
+    bool said = false;
+    for (const auto &args : std::as_const(logged))
+        said =
+            said || args.first().toString().contains(u"Nothing arrived or was written for 0.4 s"_s);
+    QVERIFY(said);
 }
 
 void TestFileDownload::nonRetryableAndExhausted()
@@ -1040,6 +1108,7 @@ void TestFileDownload::queueAbort()
     queue.start();
     QTRY_VERIFY_WITH_TIMEOUT(queue.currentProgress().bytesReceived > 4096, 20000);
     queue.abort();
+    QVERIFY(finished.wait(10000)); // once every download has closed its file
     QCOMPARE(finished.size(), 1);
     QCOMPARE(started.size(), 2);
     QCOMPARE(fileFinished.size(), 2);

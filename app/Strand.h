@@ -1,0 +1,24 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+class QThreadPool;
+
+namespace cohort {
+
+// Runs the jobs posted to it one at a time, in the order posted, on a pool's threads: the
+// serial queue of one object (a file being written) without a thread of its own. Copies share
+// the queue. Jobs still queued when the last copy goes away still run.
+class Strand
+{
+public:
+    explicit Strand(QThreadPool *pool);
+    void post(std::function<void()> job);
+
+private:
+    struct State;
+    std::shared_ptr<State> d;
+};
+
+} // namespace cohort
