@@ -1,5 +1,6 @@
 #include "Strand.h"
 
+#include <QObject>
 #include <QThreadPool>
 
 #include <deque>
@@ -48,6 +49,33 @@ void Strand::post(std::function<void()> job)
         d->running = true;
     }
     d->pool->start([state = d] { state->drain(); });
+}
+
+struct Mailbox::State
+{
+    std::mutex mutex;
+    QObject *receiver = nullptr;
+};
+
+Mailbox::Mailbox(QObject *receiver)
+    : d(std::make_shared<State>())
+{
+    d->receiver = receiver;
+}
+
+void Mailbox::post(std::function<void()> call) const
+{
+    std::lock_guard lock(d->mutex);
+    // Under the mutex: close() cannot complete, so the receiver lives until the event is queued;
+    // a queued event dies with its receiver.
+    if (d->receiver)
+        QMetaObject::invokeMethod(d->receiver, std::move(call), Qt::QueuedConnection);
+}
+
+void Mailbox::close()
+{
+    std::lock_guard lock(d->mutex);
+    d->receiver = nullptr;
 }
 
 } // namespace cohort

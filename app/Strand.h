@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 
+class QObject;
 class QThreadPool;
 
 namespace cohort {
@@ -15,6 +16,21 @@ class Strand
 public:
     explicit Strand(QThreadPool *pool);
     void post(std::function<void()> job);
+
+private:
+    struct State;
+    std::shared_ptr<State> d;
+};
+
+// Carries calls from pool threads to an object's own thread until close(), called on that thread
+// before the object goes (its destructor): later calls are dropped, never delivered to a dead
+// object. Copies share the state.
+class Mailbox
+{
+public:
+    explicit Mailbox(QObject *receiver);
+    void post(std::function<void()> call) const; // any thread
+    void close();                                // the receiver's thread
 
 private:
     struct State;

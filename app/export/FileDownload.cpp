@@ -214,18 +214,13 @@ struct FileSink : std::enable_shared_from_this<FileSink>
     }
 
     // Owner's thread.
+    // Before the first job: reports go to handler on context's thread until detach().
     void attach(QObject *context, std::function<void(const Report &)> handler)
     {
-        std::lock_guard lock(receiverMutex);
-        receiver = context;
+        mailbox = Mailbox(context);
         onReport = std::move(handler);
     }
-    void detach()
-    {
-        std::lock_guard lock(receiverMutex);
-        receiver = nullptr;
-        onReport = nullptr;
-    }
+    void detach() { mailbox.close(); }
     template<typename Job> void post(Job &&job)
     {
         strand.post(
@@ -285,9 +280,8 @@ struct FileSink : std::enable_shared_from_this<FileSink>
     std::atomic<bool> wantsWake{false}; // the owner stopped reading and waits for a Wake
     std::mutex spareMutex;
     std::vector<QByteArray> spares;
-    std::mutex receiverMutex;
-    QObject *receiver = nullptr;
-    std::function<void(const Report &)> onReport;
+    Mailbox mailbox{nullptr};
+    std::function<void(const Report &)> onReport; // set before the first job, then read-only
 };
 
 struct FileDownload::Private
@@ -390,12 +384,7 @@ struct FileDownload::Private
 
 void FileSink::report(Report r)
 {
-    std::lock_guard lock(receiverMutex);
-    if (!receiver)
-        return;
-    // Removed with the receiver's other posted events if it is destroyed before delivery.
-    QMetaObject::invokeMethod(
-        receiver, [handler = onReport, r = std::move(r)] { handler(r); }, Qt::QueuedConnection);
+    mailbox.post([handler = onReport, r = std::move(r)] { handler(r); });
 }
 
 FileSink::Report FileSink::snapshot(Report::Op op, int generation) const
