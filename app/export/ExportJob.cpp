@@ -7,9 +7,11 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QLoggingCategory>
 #include <QSaveFile>
 
@@ -76,11 +78,57 @@ QList<ExportJournal::File> journalFilesOf(const Manifest &manifest)
     return files;
 }
 
+// Keeps every other job out of folder while this one writes into it: the app still exporting
+// while `resume` runs on the same folder would have both write and rename the same files.
+// False + a message naming the holder when another job holds it. A folder where no lock file
+// can be created, or a stale one removed (read-only), is not locked: nothing can be written
+// there either, and the first write says why.
+bool lockFolder(const QString &folder, std::unique_ptr<QLockFile> *lock, QString *error)
+{
+    auto file = std::make_unique<QLockFile>(QDir(folder).filePath(ExportJob::lockFileName()));
+    // An export can run for days: age never makes the lock stale, only a holder that is gone
+    // (QLockFile checks the process id and name on this host, or the boot).
+    file->setStaleLockTime(0);
+    if (file->tryLock(0)) {
+        *lock = std::move(file);
+        return true;
+    }
+    if (file->error() != QLockFile::LockFailedError || !QFileInfo(folder).isWritable()) {
+        qCWarning(lcExport).noquote()
+            << "Cannot write" << file->fileName() << "to lock the folder; going on without it";
+        lock->reset();
+        return true;
+    }
+    if (error) {
+        qint64 pid = 0;
+        QString host, program;
+        const QString where = QDir::toNativeSeparators(folder);
+        if (file->getLockInfo(&pid, &host, &program)) {
+            *error =
+                ExportJob::tr("The folder %1 is in use by %2 (process %3 on host %4), which "
+                              "is exporting into it. Wait until it has finished, or stop it, "
+                              "then try again.")
+                    .arg(where, program.isEmpty() ? ExportJob::tr("another program") : program,
+                         QString::number(pid), host.isEmpty() ? ExportJob::tr("unknown") : host);
+        } else {
+            *error = ExportJob::tr("The folder %1 is in use by another export. Wait until it has "
+                                   "finished, or stop it, then try again.")
+                         .arg(where);
+        }
+    }
+    return false;
+}
+
 } // namespace
 
 ExportJob *ExportJob::resume(fhir::FhirClient *client, const QString &folder,
                              ExportJobOptions options, QString *error, QObject *parent)
 {
+    // Locked before the journal is read: the holder may be about to write it. A folder that
+    // is missing has no journal to resume, as load() says.
+    std::unique_ptr<QLockFile> lock;
+    if (QFileInfo(folder).isDir() && !lockFolder(folder, &lock, error))
+        return nullptr;
     auto journal = ExportJournal::load(folder, error);
     if (!journal)
         return nullptr;
@@ -97,6 +145,7 @@ ExportJob *ExportJob::resume(fhir::FhirClient *client, const QString &folder,
         journal->finishedAt = QDateTime();
     }
     auto *job = new ExportJob(client, *journal, folder, options, parent);
+    job->m_lock = std::move(lock);
     if (job->m_journal.state == ExportState::Downloading) {
         QFile manifest(QDir(folder).filePath(QStringLiteral("manifest.json")));
         if (manifest.open(QIODevice::ReadOnly))
@@ -128,12 +177,6 @@ bool ExportJob::prepare(QString *error)
         return false;
     }
     QDir dir(m_folder);
-    if (dir.exists(ExportJournal::fileName())) {
-        if (error)
-            *error =
-                tr("%1 already holds an export; choose another folder or resume it.").arg(m_folder);
-        return false;
-    }
     if (!dir.mkpath(QStringLiteral("."))) {
         // QDir does not say why; the file system does (read-only, permission, no space...).
         std::error_code why;
@@ -144,8 +187,20 @@ bool ExportJob::prepare(QString *error)
                          : tr("Cannot create the folder %1.").arg(m_folder);
         return false;
     }
+    // Locked before the journal is looked for: two exports started into one folder at once
+    // would both find none.
+    if (!lockFolder(m_folder, &m_lock, error))
+        return false;
+    if (dir.exists(ExportJournal::fileName())) {
+        m_lock.reset();
+        if (error)
+            *error =
+                tr("%1 already holds an export; choose another folder or resume it.").arg(m_folder);
+        return false;
+    }
     QString why;
     if (!m_journal.save(m_folder, &why)) {
+        m_lock.reset();
         if (error)
             *error = why;
         return false;
@@ -173,6 +228,7 @@ void ExportJob::start()
         startDownloads();
         break;
     default:
+        m_lock.reset(); // finished before: nothing to write
         QMetaObject::invokeMethod(
             this, [this] { emit finished(m_journal.state); }, Qt::QueuedConnection);
         break;
@@ -528,7 +584,8 @@ void ExportJob::startDownloads()
     connect(m_queue, &DownloadQueue::fileFinished, this,
             [this](int index, const FileResult &result) {
                 const int j = m_queueToJournal.value(index, -1);
-                if (j < 0 || m_cancelling)
+                // A file that completed while cancelling is whole: the journal keeps it.
+                if (j < 0 || (m_cancelling && !result.ok))
                     return;
                 ExportJournal::File &f = m_journal.files[j];
                 f.status = result.ok ? ExportJournal::File::Status::Done
@@ -709,6 +766,7 @@ void ExportJob::finish(ExportState state, const QString &message)
     m_journal.finishedAt = QDateTime::currentDateTimeUtc();
     log(message);
     setState(state);
+    m_lock.reset(); // the journal is final: a resume may take the folder now
     emit finished(state);
 }
 

@@ -11,6 +11,10 @@
 #include <QSet>
 #include <QTimer>
 
+#include <memory>
+
+class QLockFile;
+
 namespace cohort::fhir {
 class FhirCall;
 class FhirClient;
@@ -33,6 +37,9 @@ struct ExportJobOptions
 // Created → KickingOff → Polling → Downloading → Completed | PartiallyCompleted, or Failed,
 // or Cancelled. Every transition is saved to export.json in the folder, so resume() continues
 // after a crash or restart; export.log receives the log lines.
+// prepare() and resume() lock the folder (lockFileName() in it) against other jobs, in this
+// process or another, until the job finishes or is destroyed; a lock left by a process that
+// died is taken over.
 class ExportJob : public QObject
 {
     Q_OBJECT
@@ -49,14 +56,16 @@ public:
     // A new export into folder (created if missing; must not hold an export already).
     ExportJob(fhir::FhirClient *client, ExportRequest request, QString folder,
               ExportJobOptions options = {}, QObject *parent = nullptr);
-    // Continues the export whose journal is in folder. nullptr + error when there is none.
+    // Continues the export whose journal is in folder. nullptr + error when there is none, or
+    // when another job holds the folder.
     static ExportJob *resume(fhir::FhirClient *client, const QString &folder,
                              ExportJobOptions options, QString *error, QObject *parent = nullptr);
     ~ExportJob() override;
 
     void setLabel(const QString &label); // shown in lists, e.g. the Group's name
     void setProfileId(const QString &id);
-    // Validates the request and writes the first journal; false + error when it cannot start.
+    // Validates the request and writes the first journal; false + error when it cannot start
+    // (also when another job holds the folder).
     bool prepare(QString *error);
     void start();    // from wherever the journal says
     void checkNow(); // poll now instead of waiting for Retry-After
@@ -67,6 +76,8 @@ public:
     const ExportJournal &journal() const;
     QString folder() const;
     QString summary() const; // one paragraph for people: what happened and what is where
+    // The lock file a running job keeps in its folder; not part of the export.
+    static QString lockFileName() { return QStringLiteral(".cohort-export.lock"); }
     // Validation problems per file path (first ones only), for reports.
     QList<QPair<QString, LineProblem>> problems() const;
 
@@ -123,6 +134,7 @@ private:
     QSet<int> m_goneFiles;
     bool m_manifestRefreshed = false;
     bool m_refreshingManifest = false;
+    std::unique_ptr<QLockFile> m_lock; // held from prepare()/resume() until finished
 };
 
 } // namespace cohort::bulk

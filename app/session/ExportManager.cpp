@@ -247,10 +247,14 @@ void ExportManager::resume(ExportEntry *entry)
             QString why;
             ExportJob *job = ExportJob::resume(client.get(), folder, jobOptions(parallel), &why);
             if (!job) {
-                entry->setProblem(demo ? tr("The built-in demo server forgets its exports when "
-                                            "the app quits, so this one cannot continue. Use "
-                                            "Retry to export the same data again.")
-                                       : why);
+                // The demo server of an earlier run is gone with its exports; any other refusal
+                // (the folder in use by another process, say) is reported as it is.
+                const bool demoGone = demo && QUrl(entry->journal().serverUrl) != client->baseUrl();
+                entry->setProblem(demoGone ? tr("The built-in demo server forgets its exports "
+                                                "when the app quits, so this one cannot "
+                                                "continue. Use Retry to export the same data "
+                                                "again.")
+                                           : why);
                 return;
             }
             entry->attach(std::move(client), job);

@@ -11,6 +11,7 @@
 #include "fhir/FhirClient.h"
 #include "fhir/FhirDateTime.h"
 #include "fhir/TokenProvider.h"
+#include "review/ExportFolder.h"
 
 #include <QDirIterator>
 #include <QJsonArray>
@@ -177,6 +178,7 @@ private slots:
     void cliExportSummaryAndExitCodes();
     void killAndResumeIsByteIdentical();
     void pagedManifestWithDeleted();
+    void folderLockedAgainstSecondJob();
 };
 
 void TestExportJob::initTestCase()
@@ -818,6 +820,84 @@ void TestExportJob::pagedManifestWithDeleted()
     for (const auto &req : paged.server->requestLog())
         pageRequests += req.path.contains("$export-poll-status"_L1) ? 1 : 0;
     QVERIFY2(pageRequests >= 3, "the manifest's next pages must have been fetched");
+}
+
+void TestExportJob::folderLockedAgainstSecondJob()
+{
+    // Another process exporting into a folder (the app, while `resume` is run on it): a second
+    // job there is refused, naming the holder; the lock left by a holder that was killed is
+    // taken over; a finished job lets go of the folder.
+    demo::DemoServerOptions o = quick();
+    o.faults = {demo::Fault::SlowFiles};
+    o.slowChunkBytes = 64; // the holder's download takes minutes: it holds the folder meanwhile
+    o.slowChunkIntervalMs = 200;
+    auto s = setup(o);
+    QTemporaryDir dir;
+    const QString folder = dir.filePath(u"out"_s);
+    const QString lockPath = QDir(folder).filePath(ExportJob::lockFileName());
+    const QString base = s.server->baseUrl().toString();
+    const bulk::ExportRequest request = groupRequest(*s.server, {u"Patient"_s});
+    auto runCli = [](const QStringList &args, QByteArray *err) {
+        QProcess p;
+        p.start(QStringLiteral(COHORT_EXE), args);
+        QSignalSpy finished(&p, &QProcess::finished); // the demo server needs our event loop
+        if (!finished.wait(60000))
+            return -1;
+        *err = p.readAllStandardError();
+        return p.exitCode();
+    };
+
+    QProcess holder;
+    holder.start(QStringLiteral(COHORT_EXE),
+                 {u"export"_s, u"--server"_s, base, u"--group"_s, request.groupId, u"--type"_s,
+                  u"Patient"_s, u"--out"_s, folder});
+    QVERIFY(holder.waitForStarted());
+    // Downloading (locked since prepare()), with its owner written into the lock file.
+    auto downloading = [&folder] {
+        const auto journal = bulk::ExportJournal::load(folder);
+        return journal && journal->state == ExportState::Downloading;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(holder.state() != QProcess::Running ||
+                                 (QFileInfo(lockPath).size() > 0 && downloading()),
+                             30000);
+    QVERIFY2(holder.state() == QProcess::Running, holder.readAllStandardError().constData());
+    const QString pid = QString::number(holder.processId());
+
+    QString error;
+    QVERIFY(!ExportJob::resume(s.client.get(), folder, {}, &error));
+    QVERIFY2(error.contains("is in use by cohort-export"_L1), qPrintable(error));
+    QVERIFY2(error.contains(u"(process %1 on host "_s.arg(pid)), qPrintable(error));
+    ExportJob second(s.client.get(), request, folder);
+    error.clear();
+    QVERIFY(!second.prepare(&error));
+    QVERIFY2(error.contains(u"(process %1 on host "_s.arg(pid)), qPrintable(error));
+    QByteArray err;
+    QCOMPARE(runCli({u"resume"_s, folder}, &err), 1);
+    QVERIFY2(err.contains("is in use by cohort-export"), err.constData());
+    QVERIFY2(err.contains(u"(process %1 "_s.arg(pid).toUtf8()), err.constData());
+    QCOMPARE(holder.state(), QProcess::Running); // refused, not waited for
+    // The lock file is none of the export's files.
+    const auto review = review::ExportFolder::open(folder, &error);
+    QVERIFY2(review, qPrintable(error));
+    for (const auto &f : review->files())
+        QVERIFY2(!f.path.endsWith(ExportJob::lockFileName()), qPrintable(f.path));
+
+    // Killed (SIGKILL, TerminateProcess): its lock file stays behind, stale.
+    holder.kill();
+    QVERIFY(holder.waitForFinished(10000));
+    QVERIFY(QFile::exists(lockPath));
+    s.server->setFault(demo::Fault::SlowFiles, false);
+    std::unique_ptr<ExportJob> resumed(ExportJob::resume(s.client.get(), folder, {}, &error));
+    QVERIFY2(resumed, qPrintable(error));
+    // Held by this process now: a second job here is refused too.
+    QVERIFY(!ExportJob::resume(s.client.get(), folder, {}, &error));
+    QVERIFY2(error.contains(u"(process %1 "_s.arg(QCoreApplication::applicationPid())),
+             qPrintable(error));
+    QCOMPARE(run(*resumed), ExportState::Completed);
+    checkFolder(*resumed);
+    // Finished: the folder is free again while the job object still exists.
+    QVERIFY(!QFile::exists(lockPath));
+    QCOMPARE(runCli({u"resume"_s, folder}, &err), 0);
 }
 
 QTEST_GUILESS_MAIN(TestExportJob)
