@@ -6,6 +6,7 @@
 #include "TokenProvider.h"
 
 #include <QJsonDocument>
+#include <QNetworkProxy>
 #include <QNetworkRequest>
 #include <QRegularExpression>
 #include <QSslConfiguration>
@@ -604,19 +605,25 @@ private:
 
 struct FhirClient::Private
 {
-    QPointer<QNetworkAccessManager> network;
+    QPointer<QNetworkAccessManager> network; // given; shared with clients of other profiles
+    // Qt keeps a connection per scheme, host and port, whatever TLS configuration opened it, and
+    // lends it to any request of the same manager: a client trusting its own CAs must not
+    // share one with clients that do not. So it gets a manager of its own (a child of the
+    // given one, which it cannot outlive).
+    QPointer<QNetworkAccessManager> ownNetwork;
     QUrl baseUrl;
     QPointer<TokenProvider> provider;
     QList<QSslCertificate> caCertificates;
     int timeoutMs = kDefaultTimeoutMs;
     StreamTransport transport = transportFromEnvironment();
     // Started with the first curl stream; each stream holds it too, so it outlives the client
-    // until the last of them is gone.
+    // until the last of them is gone. Never shared: its kept connections (in its own multi
+    // handle) serve this client's TLS settings only.
     std::shared_ptr<CurlWorker> curl;
 
     RequestContext context() const
     {
-        return {network, baseUrl, provider, caCertificates, timeoutMs};
+        return {ownNetwork ? ownNetwork : network, baseUrl, provider, caCertificates, timeoutMs};
     }
 };
 
@@ -642,7 +649,12 @@ FhirClient::FhirClient(QNetworkAccessManager *network, const QUrl &baseUrl, QObj
     d->baseUrl = baseUrl;
 }
 
-FhirClient::~FhirClient() = default;
+FhirClient::~FhirClient()
+{
+    // Later: this may run in a slot of one of its replies (a finished call deleting the client).
+    if (d->ownNetwork)
+        d->ownNetwork->deleteLater();
+}
 
 QUrl FhirClient::baseUrl() const
 {
@@ -692,10 +704,13 @@ bool FhirClient::addTrustedCaCertificates(const QByteArray &pem, QString *error)
         if (!d->caCertificates.contains(certificate))
             d->caCertificates.append(certificate);
     }
-    // Qt keeps a connection per host with the TLS configuration it was opened with; a cached
-    // one would go on refusing the server this CA now vouches for.
-    if (d->network)
-        d->network->clearConnectionCache();
+    if (!d->ownNetwork && d->network) {
+        d->ownNetwork = new QNetworkAccessManager(d->network);
+        d->ownNetwork->setProxy(d->network->proxy());
+    } else if (d->ownNetwork) {
+        // Its connections were opened with the CAs before: not the configuration from now on.
+        d->ownNetwork->clearConnectionCache();
+    }
     return true;
 }
 

@@ -111,11 +111,14 @@ public:
 
     void setTokenProvider(TokenProvider *provider); // not owned; nullptr: no Authorization
     TokenProvider *tokenProvider() const;
-    // Trust these CA certificates (PEM, one or more) in addition to the system's.
+    // Trust these CA certificates (PEM, one or more) in addition to the system's. From then on
+    // the client's requests go through a QNetworkAccessManager of its own (a child of the one
+    // given), so that no connection verified with them serves another client, nor one of
+    // another client serves it. (Streams through curl have a connection pool per client.)
     bool addTrustedCaCertificates(const QByteArray &pem, QString *error = nullptr);
     void setDefaultTimeout(int ms); // default 60 s
     int defaultTimeout() const;
-    QNetworkAccessManager *network() const;
+    QNetworkAccessManager *network() const; // the one given
 
     FhirCall *send(const QUrl &url, const RequestOptions &options = {});
     FhirCall *get(const QString &relativeOrAbsolute, const RequestOptions &options = {});

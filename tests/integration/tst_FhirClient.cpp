@@ -463,6 +463,7 @@ private slots:
     void streamBoundedBuffer();
     void tls();
     void streamTls();
+    void tlsSettingsStayWithTheirClient();
     void streamTrustsWindowsRootStore();
     void logLinesAreRedacted();
     void groupSearchPages();
@@ -1562,10 +1563,9 @@ void TestFhirClient::streamTls()
     QCOMPARE(server.requests.size(), 1);
     // Again, on the same client (a kept connection, or a new one verified the same way).
     QCOMPARE(runStream(client.stream(server.url(u"/fhir/Binary/2"_s))).body, body);
-    // Another client (another profile) does not inherit the CA. Qt keys its kept connections
-    // by host and port only, so a client sharing the QNetworkAccessManager would reuse the
-    // connection the first one verified: true of the Qt transport, hence only checked here.
-    if (client.streamTransport() == StreamTransport::Curl) {
+    // Another client (another profile) does not inherit the CA, nor its kept connections
+    // (tlsSettingsStayWithTheirClient).
+    {
         FhirClient stranger(&m_network, server.url(u"/fhir"_s));
         const StreamResult refused = runStream(stranger.stream(server.url(u"/fhir/Binary/1"_s)));
         QCOMPARE(refused.error.kind, FhirError::Kind::Tls);
@@ -1579,6 +1579,70 @@ void TestFhirClient::streamTls()
     QCOMPARE(mismatch.error.kind, FhirError::Kind::Tls);
     QVERIFY2(mismatch.error.detail.contains(u"host name"_s), qPrintable(mismatch.error.detail));
     QVERIFY2(mismatch.error.detail.contains(u"Cohort Test CA"_s), qPrintable(mismatch.error.detail));
+}
+
+// A connection verified with one profile's CA is never lent to a client without it: another
+// profile's client on the same QNetworkAccessManager (as the app builds them) is refused by
+// TLS while the first one's connections are still kept open, for send() (always Qt) and for
+// streams over each transport.
+void TestFhirClient::tlsSettingsStayWithTheirClient()
+{
+    const auto pki = makePki();
+    if (!pki)
+        QSKIP("needs the openssl command and Qt's TLS backend");
+    const QByteArray body = ndjsonLines(100);
+    CaptureServer server([body](const Captured &request, int) {
+        if (request.target.endsWith("/metadata"))
+            return respond(200, R"({"resourceType":"CapabilityStatement"})");
+        return respond(200, body, {}, "application/fhir+ndjson");
+    });
+    server.setTls(pki->serverTls);
+    QNetworkAccessManager network; // one for every profile, as ServerSession has
+    for (const StreamTransport transport : {StreamTransport::Curl, StreamTransport::Qt}) {
+        FhirClient trusting(&network, server.url(u"/fhir"_s));
+        trusting.setStreamTransport(transport);
+        QString error;
+        QVERIFY2(trusting.addTrustedCaCertificates(pki->caPem, &error), qPrintable(error));
+        const CallResult called = run(trusting.get(u"metadata"_s));
+        QVERIFY2(!called.response.error.isError(), qPrintable(called.response.error.message()));
+        const StreamResult streamed = runStream(trusting.stream(server.url(u"/fhir/Binary/1"_s)));
+        QVERIFY2(!streamed.error.isError(), qPrintable(streamed.error.message()));
+        QCOMPARE(streamed.body, body);
+        // Kept open for reuse: what a careless client would borrow.
+        QVERIFY(server.connections > server.disconnections);
+        const qsizetype sent = server.requests.size();
+
+        FhirClient stranger(&network, server.url(u"/fhir"_s));
+        stranger.setStreamTransport(transport);
+        const CallResult refusedCall = run(stranger.get(u"metadata"_s));
+        QCOMPARE(refusedCall.response.error.kind, FhirError::Kind::Tls);
+        const StreamResult refusedStream =
+            runStream(stranger.stream(server.url(u"/fhir/Binary/2"_s)));
+        QCOMPARE(refusedStream.error.kind, FhirError::Kind::Tls);
+        QVERIFY2(refusedStream.body.isEmpty(), refusedStream.body.constData());
+        QCOMPARE(server.requests.size(), sent); // nothing went over an unverified connection
+
+        // The trusting client goes on as before, and another one with the same CA works too.
+        QCOMPARE(run(trusting.get(u"metadata"_s)).response.status, 200);
+        FhirClient sameCa(&network, server.url(u"/fhir"_s));
+        sameCa.setStreamTransport(transport);
+        QVERIFY(sameCa.addTrustedCaCertificates(pki->caPem));
+        QCOMPARE(runStream(sameCa.stream(server.url(u"/fhir/Binary/3"_s))).body, body);
+    }
+    // A client with a manager of its own, deleted in a slot of its call (as ServerSession
+    // replaces its client): the manager goes later, not under the reply that is finishing.
+    auto doomed = std::make_unique<FhirClient>(&network, server.url(u"/fhir"_s));
+    QVERIFY(doomed->addTrustedCaCertificates(pki->caPem));
+    bool done = false;
+    connect(doomed->get(u"metadata"_s), &FhirCall::finished, this, [&](const FhirResponse &r) {
+        QCOMPARE(r.status, 200);
+        done = true;
+        doomed.reset();
+    });
+    QTRY_VERIFY(done);
+    QVERIFY(!doomed);
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    QTest::qWait(20); // anything still queued runs against nothing
 }
 
 void TestFhirClient::streamTrustsWindowsRootStore()
