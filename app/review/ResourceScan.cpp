@@ -155,16 +155,19 @@ quint64 hashText(std::string_view s, quint64 seed)
 
 // "Type/id" as a 64-bit hash with the low bit clear (the tables keep a state bit there). Two
 // keys of one export share a hash with a probability of about n²/2^64: 1 in 7 million for a
-// million resources. Eight bytes a key keep a 1 GiB export's table within a few tens of MB;
-// fresh memory is not free either, as every new page is a fault (slow on virtual machines).
-// The type's hash seeds the id's, so the text is never put together.
+// million resources, so a match is confirmed by comparing the keys themselves (KeyText).
+// Twelve bytes a slot (the hash and its text's handle) and the ids' text keep a 1 GiB export's
+// table within a few tens of MB; fresh memory is not free either, as every new page is a fault
+// (slow on virtual machines). The type's hash seeds the id's, so the text is never put
+// together. mask keeps every bit but in tests (ScanOptions::keyHashMask), which make keys
+// collide.
 quint64 typeSeed(std::string_view type)
 {
     return hashText(type, 0x9e3779b97f4a7c15ULL);
 }
-quint64 keyOf(quint64 typeSeed, std::string_view id)
+quint64 keyOf(quint64 typeSeed, std::string_view id, quint64 mask)
 {
-    const quint64 k = hashText(id, typeSeed) & ~quint64(1);
+    const quint64 k = hashText(id, typeSeed) & mask & ~quint64(1);
     return k != 0 ? k : 2; // 0 marks a free slot
 }
 
@@ -184,14 +187,22 @@ public:
     KeyTable &operator=(const KeyTable &) = delete;
     ~KeyTable() { release(); }
 
-    // The slot of key (state bit clear), inserted with `state` when absent; *inserted tells which.
-    size_t findOrInsert(quint64 key, quint64 state, bool *inserted)
+    // Confirms a slot whose key matches: keys that are hashes may stand for several texts.
+    struct AnySlot
+    {
+        bool operator()(size_t) const { return true; }
+    };
+
+    // The slot of key (state bit clear) for which same(slot) holds, inserted with `state` when
+    // there is none; *inserted tells which.
+    template<typename Same = AnySlot>
+    size_t findOrInsert(quint64 key, quint64 state, bool *inserted, Same &&same = {})
     {
         if (m_size * 5 >= m_capacity * 4)
             grow();
         for (size_t i = slotOf(key);; i = (i + 1) & m_mask) {
             const quint64 s = m_keys[i];
-            if ((s & ~kSet) == key) {
+            if ((s & ~kSet) == key && same(i)) {
                 *inserted = false;
                 return i;
             }
@@ -203,13 +214,13 @@ public:
             }
         }
     }
-    // The slot of key, or npos.
-    size_t find(quint64 key) const
+    // The slot of key for which same(slot) holds, or npos.
+    template<typename Same = AnySlot> size_t find(quint64 key, Same &&same = {}) const
     {
         if (m_capacity == 0)
             return npos;
         for (size_t i = slotOf(key);; i = (i + 1) & m_mask) {
-            if ((m_keys[i] & ~kSet) == key)
+            if ((m_keys[i] & ~kSet) == key && same(i))
                 return i;
             if (m_keys[i] == 0)
                 return npos;
@@ -218,14 +229,27 @@ public:
     bool isSet(size_t slot) const { return m_keys[slot] & kSet; }
     void set(size_t slot) { m_keys[slot] |= kSet; }
     quint32 &value(size_t slot) { return m_values[slot]; }
+    quint32 value(size_t slot) const { return m_values[slot]; }
     void prefetch(quint64 key) const
     {
 #if defined(__GNUC__) || defined(__clang__)
-        if (m_capacity != 0)
+        if (m_capacity != 0) {
             __builtin_prefetch(&m_keys[slotOf(key)]);
+            if (m_values)
+                __builtin_prefetch(&m_values[slotOf(key)]);
+        }
 #else
         Q_UNUSED(key)
 #endif
+    }
+    // The value of key's first slot when that slot holds key, else npos: to prefetch what
+    // the value points to, before the look-up itself.
+    size_t peekValue(quint64 key) const
+    {
+        if (m_capacity == 0)
+            return npos;
+        const size_t i = slotOf(key);
+        return (m_keys[i] & ~kSet) == key ? m_values[i] : npos;
     }
     static constexpr size_t npos = ~size_t(0);
     size_t size() const
@@ -354,6 +378,97 @@ public:
 
 private:
     static constexpr size_t kChunk = 1 << 20;
+    std::vector<std::vector<char>> m_chunks;
+    size_t m_used = 0;
+};
+
+// The text of every "Type/id" key in the table, to confirm a hash match: the type's index in
+// Scanner::m_types (two bytes), the id's length and the id, and for the types beyond kMaxTypes
+// (index 0) the type's length and name too; a length is one byte, or 0xff and four. In 1 MiB
+// chunks; a key's handle (32 bits, in KeyTable's values) is its chunk << 20 | offset.
+class KeyText
+{
+public:
+    struct Key
+    {
+        quint32 typeId;
+        std::string_view type; // read for typeId 0 only
+        std::string_view id;
+    };
+
+    quint32 append(const Key &key)
+    {
+        const size_t size = 2 + sizeOf(key.id) + (key.typeId == 0 ? sizeOf(key.type) : 0);
+        if (m_chunks.empty() || m_used + size > kChunk) {
+            if (m_chunks.size() >= kMaxChunks)
+                throw std::bad_alloc(); // 4 GiB of keys: beyond any table this scan can hold
+            m_chunks.emplace_back(std::max(kChunk, size));
+            m_used = 0;
+        }
+        char *p = m_chunks.back().data() + m_used;
+        const quint32 handle = quint32((m_chunks.size() - 1) << 20 | m_used);
+        m_used += size;
+        const quint16 typeId = quint16(key.typeId);
+        std::memcpy(p, &typeId, 2);
+        p = put(p + 2, key.id);
+        if (key.typeId == 0)
+            put(p, key.type);
+        return handle;
+    }
+    bool equals(quint32 handle, const Key &key) const
+    {
+        const char *p = at(handle);
+        quint16 typeId;
+        std::memcpy(&typeId, p, 2);
+        return typeId == key.typeId && matches(p + 2, key.id, &p) &&
+               (key.typeId != 0 || matches(p, key.type, &p));
+    }
+    void prefetch(quint32 handle) const
+    {
+#if defined(__GNUC__) || defined(__clang__)
+        __builtin_prefetch(at(handle));
+#else
+        Q_UNUSED(handle)
+#endif
+    }
+
+private:
+    static size_t sizeOf(std::string_view s)
+    {
+        return (s.size() < 0xff ? 1 : 5) + s.size();
+    }
+    static char *put(char *p, std::string_view s)
+    {
+        if (s.size() < 0xff) {
+            *p++ = char(s.size());
+        } else {
+            *p++ = char(0xff);
+            const quint32 n = quint32(s.size());
+            std::memcpy(p, &n, 4);
+            p += 4;
+        }
+        std::memcpy(p, s.data(), s.size());
+        return p + s.size();
+    }
+    // Whether the text stored at p is s; *next: after it.
+    static bool matches(const char *p, std::string_view s, const char **next)
+    {
+        size_t n = quint8(*p++);
+        if (n == 0xff) {
+            quint32 n32;
+            std::memcpy(&n32, p, 4);
+            n = n32;
+            p += 4;
+        }
+        *next = p + n;
+        return n == s.size() && std::memcmp(p, s.data(), n) == 0;
+    }
+    const char *at(quint32 handle) const
+    {
+        return m_chunks[handle >> 20].data() + (handle & ((1U << 20) - 1));
+    }
+    static constexpr size_t kChunk = 1 << 20;
+    static constexpr size_t kMaxChunks = 1 << 12;
     std::vector<std::vector<char>> m_chunks;
     size_t m_used = 0;
 };
@@ -504,8 +619,8 @@ public:
     {
         quint64 key;
         quint64 place;    // file << 40 | line
-        const char *text; // ids: the id; references: the whole reference
-        quint32 textLength;
+        const char *text; // ids: the id; references: "Type/id" (each at most 64 bytes)
+        quint32 textLength; // references: the type's length << 16 | the id's
         quint32 type; // ids: the index in m_counts[file]; references: kRef | in m_types
 
         static constexpr quint32 kRef = 1U << 31;
@@ -513,6 +628,18 @@ public:
         int file() const { return int(place >> 40); }
         qint64 line() const { return qint64(place & ((quint64(1) << 40) - 1)); }
     };
+    // What KeyText compares for an op.
+    KeyText::Key keyText(const Op &op) const
+    {
+        if (!op.ref()) {
+            const TypeCount &type = m_counts[size_t(op.file())][op.type];
+            return {type.typeId, type.name.str(), {op.text, op.textLength}};
+        }
+        const size_t typeLength = op.textLength >> 16;
+        return {op.type & ~Op::kRef,
+                {op.text, typeLength},
+                {op.text + typeLength + 1, op.textLength & 0xffffU}};
+    }
     static quint64 placeOf(int file, qint64 line) { return quint64(file) << 40 | quint64(line); }
 
     void queueId(quint64 key, qint64 line, int file, std::string_view id, quint32 typeIndex)
@@ -520,19 +647,25 @@ public:
         m_ops.push_back(
             {key, placeOf(file, line), m_opText.copy(id), quint32(id.size()), typeIndex});
     }
-    // ref must stay readable until flush(): the block's text, or copied with stable.
-    void queueReference(quint64 key, qint64 line, int file, std::string_view ref, quint32 typeId,
-                        bool stable)
+    // type and id (in one "Type/id" text) must stay readable until flush(): the block's text,
+    // or copied with stable false.
+    void queueReference(quint64 key, qint64 line, int file, std::string_view type,
+                        std::string_view id, quint32 typeId, bool stable)
     {
         // Resources of one patient, of one encounter, follow each other: a target queued a
-        // moment ago is common, and a second look-up would change nothing.
-        for (const quint64 recent : m_recentRefKeys) {
-            if (recent == key)
+        // moment ago is common, and a second look-up would change nothing. The same key is the
+        // same target only with the same text (the texts stay until flush(), as the list).
+        for (const RecentRef &recent : m_recentRefs) {
+            if (recent.key == key && recent.typeId == typeId && recent.id == id &&
+                (typeId != 0 || recent.type == type))
                 return;
         }
-        m_recentRefKeys[m_nextRecentRef++ % std::size(m_recentRefKeys)] = key;
-        m_ops.push_back({key, placeOf(file, line), stable ? ref.data() : m_opText.copy(ref),
-                         quint32(ref.size()), typeId | Op::kRef});
+        const std::string_view text(type.data(), type.size() + 1 + id.size());
+        const char *kept = stable ? text.data() : m_opText.copy(text);
+        m_recentRefs[m_nextRecentRef++ % std::size(m_recentRefs)] = {
+            key, typeId, {kept, type.size()}, {kept + type.size() + 1, id.size()}};
+        m_ops.push_back({key, placeOf(file, line), kept, quint32(type.size() << 16 | id.size()),
+                         typeId | Op::kRef});
     }
 
     static void countReference(RefSite &site)
@@ -548,13 +681,24 @@ public:
         for (size_t i = 0; i < n; ++i) {
             if (i + kAhead < n)
                 m_keys.prefetch(m_ops[i + kAhead].key);
+            // Halfway there the slot has arrived: the text that confirms a match can follow.
+            if (i + kAhead / 2 < n) {
+                if (const size_t text = m_keys.peekValue(m_ops[i + kAhead / 2].key);
+                    text != KeyTable::npos)
+                    m_keyText.prefetch(quint32(text));
+            }
             const Op &op = m_ops[i];
-            const std::string_view text(op.text, op.textLength);
+            const KeyText::Key key = keyText(op);
+            const auto same = [this, &key](size_t slot) {
+                return m_keyText.equals(m_keys.value(slot), key);
+            };
             bool inserted = false;
             if (!op.ref()) {
-                const size_t slot = m_keys.findOrInsert(op.key, KeyTable::kSet, &inserted);
-                if (inserted)
+                const size_t slot = m_keys.findOrInsert(op.key, KeyTable::kSet, &inserted, same);
+                if (inserted) {
+                    m_keys.value(slot) = m_keyText.append(key);
                     continue;
+                }
                 const TypeCount &type = m_counts[size_t(op.file())][op.type];
                 if (!m_keys.isSet(slot)) { // referenced before
                     m_keys.set(slot);
@@ -564,15 +708,18 @@ public:
                 problem(op.file(), op.line(), Problem::Class::DuplicateId,
                         u"%1/%2 occurs more than once"_s.arg(
                             QString::fromStdString(type.name.str()),
-                            QString::fromUtf8(text.data(), qsizetype(text.size()))));
+                            QString::fromUtf8(key.id.data(), qsizetype(key.id.size()))));
                 continue;
             }
-            m_keys.findOrInsert(op.key, 0, &inserted);
-            if (inserted) // a target not met as a resource so far
+            const size_t slot = m_keys.findOrInsert(op.key, 0, &inserted, same);
+            if (inserted) { // a target not met as a resource so far
+                m_keys.value(slot) = m_keyText.append(key);
                 ++m_types[op.type & ~Op::kRef].pending;
+            }
         }
         m_ops.clear();
         m_opText.clear();
+        std::fill(std::begin(m_recentRefs), std::end(m_recentRefs), RecentRef{});
         m_streaming = m_restartNext = false; // the block's text is about to go
         if (!m_reserved && m_bytesDone > 0 && m_bytesDone < m_bytesTotal) {
             // The first block tells how many resources, hence ids, the rest will bring (most
@@ -722,7 +869,8 @@ public:
         if (ref.id.empty())
             return;
         const TypeRef type = typeRef(ref.type);
-        queueReference(keyOf(type.seed, ref.id), line, file, ref.text, type.id, stable);
+        queueReference(keyOf(type.seed, ref.id, m_keyMask), line, file, ref.type, ref.id, type.id,
+                       stable);
     }
 
     // The seed and m_types index of a type, added when new.
@@ -811,7 +959,7 @@ public:
             problem(file, lineNo, Problem::Class::MissingId,
                     u"%1 without an id"_s.arg(QString::fromStdString(count.name.str())));
         else
-            queueId(keyOf(count.seed, id), lineNo, file, id, t);
+            queueId(keyOf(count.seed, id, m_keyMask), lineNo, file, id, t);
         // References found in the text stay readable until flush(); the tree's are copied.
         const bool textual = textReferences(data, length);
         if (!textual) {
@@ -1045,17 +1193,21 @@ public:
         }
     }
 
-    // The key of a reference whose target is of a type in the export and was never met as a
-    // resource; 0 otherwise.
-    quint64 missingTarget(std::string_view ref) const
+    // For a reference whose target is of a type in the export and was never met as a
+    // resource: its slot in m_keys as a key for m_siteOf (one per target, whatever the hashes);
+    // 0 otherwise.
+    quint64 missingTarget(std::string_view ref)
     {
         std::string_view type, id;
         if (!splitReference(ref, &type, &id) ||
             std::find(m_present.begin(), m_present.end(), type) == m_present.end())
             return 0;
-        const quint64 key = keyOf(typeSeed(type), id);
-        const size_t slot = m_keys.find(key);
-        return slot != KeyTable::npos && !m_keys.isSet(slot) ? key : 0;
+        const TypeRef t = typeRef(type);
+        const KeyText::Key text{t.id, type, id};
+        const size_t slot = m_keys.find(keyOf(t.seed, id, m_keyMask), [&](size_t s) {
+            return m_keyText.equals(m_keys.value(s), text);
+        });
+        return slot != KeyTable::npos && !m_keys.isSet(slot) ? quint64(slot + 1) << 1 : 0;
     }
 
     // onSecondPass() before the files are read again, then advanced(bytes) as in pass 1.
@@ -1178,8 +1330,11 @@ private:
     std::vector<std::string> m_expectedTypes;
     size_t m_lastCount = 0;
     // "Type/id" of every resource (kSet) and of every reference target (kSet once it is met as
-    // a resource).
-    KeyTable m_keys;
+    // a resource), with the handle of its text in m_keyText: a hash match is a match only when
+    // the texts are equal, so colliding hashes never merge two keys.
+    KeyTable m_keys{true};
+    KeyText m_keyText;
+    quint64 m_keyMask = m_options.keyHashMask;
     qint64 m_bytesTotal = 0; // of all files, for the table's size and progress
     qint64 m_bytesDone = 0;  // read in pass 1
     bool m_reserved = false;
@@ -1197,7 +1352,13 @@ private:
     bool m_typesOverflow = false;
     quint32 m_recentTypes[2] = {0, 0}; // in m_types, the last found first
     static constexpr size_t kMaxTypes = 1024;
-    quint64 m_recentRefKeys[4] = {}; // reference targets queued last (0: none)
+    struct RecentRef
+    {
+        quint64 key = 0; // 0: none
+        quint32 typeId = 0;
+        std::string_view type, id;
+    };
+    RecentRef m_recentRefs[4]; // reference targets queued since the last flush()
     quint32 m_nextRecentRef = 0;
     // Pass 2: the types in the export, and the first place of each target still missing.
     std::vector<std::string> m_present;

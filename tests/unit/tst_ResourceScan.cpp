@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QMap>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -44,6 +45,7 @@ private slots:
     void cancel();
     void streamAndLineByLineAgree();
     void progressCoversSecondPass();
+    void collidingKeysChangeNothing();
 };
 
 void TestResourceScan::initTestCase()
@@ -262,6 +264,132 @@ void TestResourceScan::progressCoversSecondPass()
     });
     const qint64 size = QFileInfo(clean).size();
     QCOMPARE(calls, (QList<QPair<qint64, qint64>>{{size, size}}));
+}
+
+// Keys are 64-bit hashes of "Type/id": distinct keys whose hashes collide (forced here by
+// keeping few or none of the hash's bits) must still be told apart, so that a collision never
+// makes a false duplicate nor hides a reference to a missing target.
+void TestResourceScan::collidingKeysChangeNothing()
+{
+    QByteArray observations, patients;
+    QStringList expectedDuplicates;
+    struct Site
+    {
+        QString file;
+        qint64 line = 0;
+        int count = 0;
+    };
+    QList<QPair<QString, Site>> missing; // in the order first referenced
+    auto refer = [&missing](const QString &reference, const QString &file, qint64 line) {
+        for (auto &[text, site] : missing) {
+            if (text == reference) {
+                ++site.count;
+                return;
+            }
+        }
+        missing.append({reference, {file, line, 1}});
+    };
+    const QString obsPath = m_dir.filePath(u"collide-Observation.ndjson"_s);
+    const QString patPath = m_dir.filePath(u"collide-Patient.ndjson"_s);
+    // Observations first: most references are met before their targets.
+    qint64 line = 0;
+    for (int i = 0; i < 200; ++i) {
+        const int patient = (i * 7) % 60; // p50..p59 do not exist
+        const QByteArray p = "Patient/p" + QByteArray::number(patient);
+        observations += R"({"resourceType":"Observation","id":"g)" + QByteArray::number(i) +
+                        R"(","subject":{"reference":")" + p + R"("})";
+        ++line;
+        if (patient >= 50)
+            refer(QString::fromLatin1(p), obsPath, line);
+        if (i % 10 == 3) { // an earlier Observation, and one that never was
+            observations += R"(,"hasMember":[{"reference":"Observation/g)" +
+                            QByteArray::number(i / 2) + R"("},{"reference":"Observation/h)" +
+                            QByteArray::number(i) + R"(/_history/1"}])";
+            refer(u"Observation/h%1/_history/1"_s.arg(i), obsPath, line);
+        }
+        if (i % 50 == 7) { // only the tree finds an escaped key
+            observations +=
+                R"(,"focus":[{"\u0072eference":"Patient/e)" + QByteArray::number(i) + R"("}])";
+            refer(u"Patient/e%1"_s.arg(i), obsPath, line);
+        }
+        observations += "}\n";
+        if (i == 120) { // the same Observation again
+            observations += "{\"resourceType\":\"Observation\",\"id\":\"g13\"}\n";
+            ++line;
+            expectedDuplicates << obsPath +
+                                      u":%1:Observation/g13 occurs more than once"_s.arg(line);
+        }
+    }
+    line = 0;
+    for (int i = 0; i < 50; ++i) {
+        patients += R"({"resourceType":"Patient","id":"p)" + QByteArray::number(i) + "\"}\n";
+        ++line;
+        if (i == 30) { // the same Patient again, and an id that is also an Observation's
+            patients += "{\"resourceType\":\"Patient\",\"id\":\"p7\"}\n"
+                        "{\"resourceType\":\"Patient\",\"id\":\"g5\"}\n";
+            ++line;
+            expectedDuplicates << patPath + u":%1:Patient/p7 occurs more than once"_s.arg(line);
+            ++line;
+        }
+    }
+    // More types than the scan tells apart by number (1024): the rest share one, and their
+    // keys carry the name; the same id under each of them is no duplicate.
+    const QString manyPath = m_dir.filePath(u"collide-many-types.ndjson"_s);
+    auto typeName = [](int n) {
+        QByteArray name = "Many";
+        for (int i = 0; i < 3; ++i, n /= 26)
+            name += char('a' + n % 26);
+        return name;
+    };
+    QByteArray many;
+    line = 0;
+    for (int i = 0; i < 1100; ++i) {
+        many += "{\"resourceType\":\"" + typeName(i) + "\",\"id\":\"same\"}\n";
+        ++line;
+    }
+    many += R"({"resourceType":")" + typeName(1090) + R"(","id":"same","link":[{"reference":")" +
+            typeName(1080) + R"(/same"},{"reference":")" + typeName(1070) + "/other\"}]}\n";
+    ++line;
+    expectedDuplicates << manyPath + u":%1:%2/same occurs more than once"_s.arg(line).arg(
+                                         QString::fromLatin1(typeName(1090)));
+    refer(QString::fromLatin1(typeName(1070) + "/other"), manyPath, line);
+    write(u"collide-Observation.ndjson"_s, observations);
+    write(u"collide-Patient.ndjson"_s, patients);
+    write(u"collide-many-types.ndjson"_s, many);
+    const QList<ScanInput> inputs{
+        {obsPath, u"Observation"_s, -1}, {patPath, u"Patient"_s, -1}, {manyPath, {}, -1}};
+    QStringList expectedUnresolved;
+    for (const auto &[text, site] : std::as_const(missing)) {
+        QString message = u"%1 is not in the export"_s.arg(text);
+        if (site.count > 1)
+            message += u" (referenced %1 times, first here)"_s.arg(site.count);
+        expectedUnresolved << u"%1:%2:%3"_s.arg(site.file).arg(site.line).arg(message);
+    }
+    QVERIFY(expectedUnresolved.size() > 10);
+
+    auto listed = [](const ScanResult &r, C kind) {
+        QStringList list;
+        for (const Problem &p : r.problems) {
+            if (p.kind == kind)
+                list << u"%1:%2:%3"_s.arg(p.file).arg(p.line).arg(p.message);
+        }
+        return list;
+    };
+    std::atomic_bool cancel{false};
+    const ScanResult exact = ResourceScan::scan(inputs, options(), cancel);
+    QCOMPARE(listed(exact, C::DuplicateId), expectedDuplicates);
+    QCOMPARE(listed(exact, C::UnresolvedReference), expectedUnresolved);
+    QCOMPARE(exact.problemCount, qint64(expectedDuplicates.size() + expectedUnresolved.size()));
+    const QByteArray expected = QJsonDocument(exact.toJson()).toJson();
+    // Every key on one hash, then on four.
+    for (const quint64 mask : {quint64(0), quint64(0x30)}) {
+        ScanOptions colliding = options();
+        colliding.keyHashMask = mask;
+        const ScanResult r = ResourceScan::scan(inputs, colliding, cancel);
+        QCOMPARE(listed(r, C::DuplicateId), expectedDuplicates);
+        QCOMPARE(listed(r, C::UnresolvedReference), expectedUnresolved);
+        QCOMPARE(QJsonDocument(r.toJson()).toJson(), expected);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestResourceScan)
