@@ -1089,8 +1089,10 @@ public:
             onBlock();
             filled = size_t(end - cur);
             if (eof) {
-                if (filled > 0 && !skipping)
+                if (filled > 0 && !skipping) {
                     onLine(cur, filled, ++lineNo);
+                    onBlock(); // its text lives in m_buffer, which is about to shrink
+                }
                 break;
             }
             if (skipping) { // drop the rest of an overlong line
