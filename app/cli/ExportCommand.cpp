@@ -28,6 +28,25 @@ struct RunOptions
     QCommandLineOption parallel{u"parallel"_s, u"Files downloaded at once (default 4)."_s, u"N"_s,
                                 u"4"_s};
     QCommandLineOption quiet{u"quiet"_s, u"No progress lines on standard error."_s};
+    QCommandLineOption stallTimeout{
+        u"stall-timeout"_s,
+        u"End a file transfer that makes no progress for this many seconds and resume it "
+        "(default 120; 0: never)."_s,
+        u"SECONDS"_s, u"120"_s};
+
+    // The download options they set; false (and *error) on a bad value.
+    bool apply(const QCommandLineParser &parser, bulk::ExportJobOptions *options,
+               QString *error) const
+    {
+        bool ok = false;
+        const double seconds = parser.value(stallTimeout).toDouble(&ok);
+        if (!ok || seconds < 0 || seconds > 24 * 3600) {
+            *error = u"--stall-timeout must be a number of seconds from 0 to 86400."_s;
+            return false;
+        }
+        options->download.stallTimeoutMs = int(seconds * 1000);
+        return true;
+    }
 };
 
 QString humanBytes(double bytes)
@@ -206,7 +225,7 @@ int runExportCommand(const QStringList &arguments)
         u"delete-after-download"_s, u"Tell the server it may delete the files once downloaded."_s);
     connection.addTo(parser);
     parser.addOptions({group, allPatients, system, type, since, until, typeFilter, elements,
-                       outputFormat, patient, associated, lenient, post, ro.parallel, out,
+                       outputFormat, patient, associated, lenient, post, ro.parallel, ro.stallTimeout, out,
                        deleteAfter, ro.quiet});
     parser.process(arguments.mid(1));
 
@@ -252,6 +271,8 @@ int runExportCommand(const QStringList &arguments)
     if (!ok || options.parallelDownloads < 1 || options.parallelDownloads > 32)
         return runner.fail(u"--parallel must be a number from 1 to 32."_s);
     options.deleteOnServerAfterDownload = parser.isSet(deleteAfter);
+    if (QString why; !ro.apply(parser, &options, &why))
+        return runner.fail(why);
 
     runner.quiet = parser.isSet(ro.quiet);
     const QString error = runner.connect(settings);
@@ -281,7 +302,7 @@ int runResumeCommand(const QStringList &arguments)
     parser.addHelpOption();
     parser.addPositionalArgument(u"DIR"_s, u"The export's folder."_s);
     connection.addTo(parser);
-    parser.addOptions({ro.parallel, ro.quiet});
+    parser.addOptions({ro.parallel, ro.stallTimeout, ro.quiet});
     parser.process(arguments.mid(1));
     if (parser.positionalArguments().size() != 1)
         return runner.fail(u"resume needs exactly one folder."_s);
@@ -303,6 +324,8 @@ int runResumeCommand(const QStringList &arguments)
     options.parallelDownloads = parser.value(ro.parallel).toInt(&ok);
     if (!ok || options.parallelDownloads < 1 || options.parallelDownloads > 32)
         return runner.fail(u"--parallel must be a number from 1 to 32."_s);
+    if (!ro.apply(parser, &options, &error))
+        return runner.fail(error);
     std::unique_ptr<ExportJob> job(ExportJob::resume(runner.client.get(), folder, options, &error));
     if (!job)
         return runner.fail(error);

@@ -740,8 +740,19 @@ void ExportJob::cancel()
     m_pollTimer.stop();
     if (m_call)
         m_call->abort();
-    if (m_queue)
+    if (m_queue && m_queue->isRunning()) {
+        // The downloads close their files on the I/O pool first; then the .part files can go
+        // (Windows cannot remove an open file).
+        connect(m_queue, &DownloadQueue::finished, this, &ExportJob::finishCancel,
+                Qt::SingleShotConnection);
         m_queue->abort();
+        return;
+    }
+    finishCancel();
+}
+
+void ExportJob::finishCancel()
+{
     // Partial files of a cancelled export will never be resumed: leave only whole files.
     QDirIterator it(m_folder, {QStringLiteral("*.part")}, QDir::Files,
                     QDirIterator::Subdirectories);

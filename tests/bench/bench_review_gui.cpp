@@ -6,6 +6,7 @@
 //
 //   bench_review_gui FILE.ndjson        (QT_QPA_PLATFORM=offscreen works)
 #include "ProcessStats.h"
+#include "StallProbe.h"
 #include "ResourceTableModel.h"
 #include "ReviewWindow.h"
 #include "review/NdjsonIndex.h"
@@ -26,65 +27,7 @@
 
 using cohort::ui::ReviewWindow;
 
-namespace {
-
-constexpr int kTickMs = 5;
-
-class Probe
-{
-public:
-    Probe()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(kTickMs);
-        QObject::connect(&m_timer, &QTimer::timeout, [this] {
-            const qint64 now = m_clock.nsecsElapsed();
-            if (now - m_last > m_worst) {
-                m_worst = now - m_last;
-                m_worstAt = m_last;
-            }
-            m_gaps.push_back(now - m_last);
-            m_last = now;
-        });
-    }
-    void start()
-    {
-        m_gaps.clear();
-        m_worst = m_worstAt = 0;
-        m_clock.start();
-        m_last = 0;
-        m_timer.start();
-    }
-    void stop() { m_timer.stop(); }
-
-    QString report() const
-    {
-        std::vector<qint64> gaps = m_gaps;
-        if (gaps.empty())
-            return QStringLiteral("no ticks");
-        std::sort(gaps.begin(), gaps.end());
-        const auto ms = [](qint64 ns) { return QString::number(double(ns) / 1e6, 'f', 1); };
-        const auto stall = [](qint64 gap) { return qMax<qint64>(0, gap - kTickMs * 1000000LL); };
-        const qint64 over50 = std::count_if(gaps.begin(), gaps.end(), [&](qint64 g) {
-            return stall(g) > 50 * 1000000LL;
-        });
-        return QStringLiteral("longest stall %1 ms (from %2 s), 99th percentile %3 ms, %4 stalls > 50 ms, "
-                              "%5 ticks")
-            .arg(ms(stall(gaps.back())), QString::number(double(m_worstAt) / 1e9, 'f', 2),
-                 ms(stall(gaps[gaps.size() * 99 / 100])))
-            .arg(over50)
-            .arg(gaps.size());
-    }
-
-private:
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_last = 0;
-    qint64 m_worst = 0, m_worstAt = 0; // the longest gap and when it began
-    std::vector<qint64> m_gaps;
-};
-
-} // namespace
+using cohort::bench::StallProbe;
 
 int main(int argc, char *argv[])
 {
@@ -102,7 +45,7 @@ int main(int argc, char *argv[])
     ReviewWindow &window = *new ReviewWindow;
     window.resize(1280, 800);
     window.show();
-    Probe probe;
+    StallProbe probe;
 
     QEventLoop loop;
     probe.start();
