@@ -15,7 +15,9 @@
 #include <QLoggingCategory>
 #include <QSaveFile>
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <system_error>
 
 Q_LOGGING_CATEGORY(lcExport, "cohort.export")
@@ -32,6 +34,7 @@ ExportJob::ExportJob(fhir::FhirClient *client, ExportRequest request, QString fo
     , m_folder(std::move(folder))
     , m_options(options)
     , m_backoff(options.pollCapSeconds)
+    , m_pendingSaves(std::make_shared<PendingSaves>())
 {
     m_journal.request = std::move(request);
     m_journal.serverUrl = client->baseUrl().toString();
@@ -48,6 +51,7 @@ ExportJob::ExportJob(fhir::FhirClient *client, ExportJournal journal, QString fo
     , m_folder(std::move(folder))
     , m_options(options)
     , m_backoff(options.pollCapSeconds)
+    , m_pendingSaves(std::make_shared<PendingSaves>())
 {
     m_pollTimer.setSingleShot(true);
     connect(&m_pollTimer, &QTimer::timeout, this, &ExportJob::onTimer);
@@ -156,7 +160,37 @@ ExportJob *ExportJob::resume(fhir::FhirClient *client, const QString &folder,
     return job;
 }
 
-ExportJob::~ExportJob() = default;
+struct ExportJob::PendingSaves
+{
+    std::mutex mutex;
+    std::condition_variable idle;
+    int count = 0;
+
+    void add()
+    {
+        std::lock_guard lock(mutex);
+        ++count;
+    }
+    void done()
+    {
+        std::lock_guard lock(mutex);
+        if (--count == 0)
+            idle.notify_all();
+    }
+    void wait()
+    {
+        std::unique_lock lock(mutex);
+        idle.wait(lock, [this] { return count == 0; });
+    }
+};
+
+ExportJob::~ExportJob()
+{
+    m_mailbox.close();
+    // A job deleted mid-export (quit, a test standing in for a crash) leaves its last state on
+    // disk before the folder lock goes: a resume must read what this job last decided.
+    m_pendingSaves->wait();
+}
 
 void ExportJob::setLabel(const QString &label)
 {
@@ -301,9 +335,16 @@ void ExportJob::setState(ExportState state)
 
 void ExportJob::saveJournal()
 {
-    QString error;
-    if (!m_journal.save(m_folder, &error))
-        log(tr("Could not save the journal: %1").arg(error));
+    m_pendingSaves->add();
+    // A copy: implicitly shared, so this costs a few reference counts, and this thread may go
+    // on changing its own.
+    m_disk.post([this, journal = m_journal, folder = m_folder, mailbox = m_mailbox,
+                 pending = m_pendingSaves] {
+        QString error;
+        if (!journal.save(folder, &error))
+            mailbox.post([this, error] { log(tr("Could not save the journal: %1").arg(error)); });
+        pending->done();
+    });
 }
 
 void ExportJob::log(const QString &message)
@@ -777,8 +818,14 @@ void ExportJob::finish(ExportState state, const QString &message)
     m_journal.finishedAt = QDateTime::currentDateTimeUtc();
     log(message);
     setState(state);
-    m_lock.reset(); // the journal is final: a resume may take the folder now
-    emit finished(state);
+    // After the final journal is on disk: whoever hears finished may read the folder, and a
+    // resume may take it.
+    m_disk.post([this, state, mailbox = m_mailbox] {
+        mailbox.post([this, state] {
+            m_lock.reset();
+            emit finished(state);
+        });
+    });
 }
 
 QString ExportJob::summary() const

@@ -5,6 +5,8 @@
 #include "ExportRequest.h"
 #include "Manifest.h"
 #include "StatusParsing.h"
+#include "Strand.h"
+#include "WorkerPool.h"
 
 #include <QObject>
 #include <QPointer>
@@ -136,6 +138,12 @@ private:
     bool m_manifestRefreshed = false;
     bool m_refreshingManifest = false;
     std::unique_ptr<QLockFile> m_lock; // held from prepare()/resume() until finished
+    // Journal saves (each ends in an fsync) run in order on the I/O pool, off the owner's
+    // thread; finished() is emitted once the last one is on disk.
+    Strand m_disk{ioPool()};
+    Mailbox m_mailbox{this};
+    struct PendingSaves;
+    std::shared_ptr<PendingSaves> m_pendingSaves;
 };
 
 } // namespace cohort::bulk
