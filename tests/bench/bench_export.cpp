@@ -3,6 +3,9 @@
 //   bench_export BASE_URL GROUP OUT_DIR [--parallel N] [--no-gzip] [--ca-cert FILE]
 // OUT_DIR is replaced. A StallProbe ticks on the thread that runs the job (the GUI thread in the
 // app) all along. Prints one line of figures; asserts nothing.
+//   bench_export --idle-probe STOP_FILE
+// The baseline for the stall: the same probe in an idle process until STOP_FILE exists, run beside
+// curl or beside the export. What a thread with nothing to do waits for a core on this machine.
 
 #include "ProcessStats.h"
 #include "StallProbe.h"
@@ -15,6 +18,7 @@
 #include <QFile>
 #include <QNetworkAccessManager>
 #include <QTextStream>
+#include <QTimer>
 
 using namespace cohort;
 
@@ -24,6 +28,21 @@ int main(int argc, char *argv[])
     const QStringList args = app.arguments();
     QTextStream out(stdout);
     QTextStream err(stderr);
+    if (args.size() == 3 && args[1] == QStringLiteral("--idle-probe")) {
+        const QString stop = args[2];
+        bench::StallProbe probe;
+        QTimer watch;
+        QObject::connect(&watch, &QTimer::timeout, &app, [&stop] {
+            if (QFile::exists(stop))
+                QCoreApplication::quit();
+        });
+        watch.start(20);
+        probe.start();
+        QCoreApplication::exec();
+        probe.stop();
+        out << QStringLiteral("idle_stall_ms %1\n").arg(probe.longestStallMs(), 0, 'f', 1);
+        return 0;
+    }
     if (args.size() < 4) {
         err << "usage: bench_export BASE_URL GROUP OUT_DIR [--parallel N] [--no-gzip] "
                "[--ca-cert FILE]\n";

@@ -4,7 +4,9 @@
 # when offered), both sides writing to a folder on a real disk (not tmpfs), plain and gzip.
 # Ours (bench_export) goes from kick-off to export.json Completed: every file checked, fsynced
 # and renamed; curl only writes. Prints best-of-N times with their spread, the ratio, peak RSS and
-# the longest stall of the thread that runs the job (the GUI thread in the app). Asserts nothing.
+# the longest stall of the thread that runs the job (the GUI thread in the app), and as its baseline
+# the longest stall of an idle process's thread beside curl and beside ours (what any thread waits
+# for a core while the machine is that busy). Asserts nothing.
 #   tests/bench/export-bench.sh [TOTAL_MB (default 1024)] [PARALLEL (default 4)]
 # BENCH_REPS (default 5) runs per side, alternating; BENCH_OUT: the disk folder (default
 # build/bench-export-out, which must not be tmpfs).
@@ -82,31 +84,46 @@ args=""
 n=0
 while read -r type file; do n=$((n + 1)); args="$args -o $out/curl/$n.ndjson $base/files/$file"; done < "$work/files.txt"
 
-printf '%-6s %-22s %-22s %7s %8s %9s %9s\n' mode "curl s (best, range)" "ours s (best, range)" ratio "RSS MB" "stall ms" "ours CPU"
+# An idle probe process beside a command: its longest stall goes to the file $1.
+beside() {
+    probe_out=$1; shift
+    rm -f "$work/probe.stop"
+    "$build/bench_export" --idle-probe "$work/probe.stop" >> "$probe_out" &
+    probe_pid=$!
+    "$@"
+    touch "$work/probe.stop"
+    wait "$probe_pid"
+}
+
+export QT_LOGGING_RULES="cohort.*.info=false"
+printf '%-6s %-22s %-22s %7s %7s %9s %9s %9s\n' mode "curl s (best, range)" "ours s (best, range)" ratio "RSS MB" "stall ms" "idle c/o" "ours CPU"
 for mode in plain gzip; do
     gz=""; curlgz=""
     case $mode in gzip) curlgz="--compressed" ;; *) gz="--no-gzip" ;; esac
-    : > "$work/curl.times"; : > "$work/ours.lines"
+    : > "$work/curl.times"; : > "$work/ours.lines"; : > "$work/idle.curl"; : > "$work/idle.ours"
     rep=0
     while [ $rep -lt "$reps" ]; do
         rep=$((rep + 1))
         rm -rf "$out/curl" "$out/ours" && mkdir -p "$out/curl" && sync
         # shellcheck disable=SC2086
-        /usr/bin/time -f "%e" -a -o "$work/curl.times" curl -sS --no-progress-meter --parallel --parallel-max "$parallel" $curlgz $args
+        beside "$work/idle.curl" /usr/bin/time -f "%e" -a -o "$work/curl.times" curl -sS --no-progress-meter --parallel --parallel-max "$parallel" $curlgz $args
         rm -rf "$out/curl" && sync
         # shellcheck disable=SC2086
-        QT_LOGGING_RULES="cohort.*.info=false" "$build/bench_export" "$base" bench "$out/ours" --parallel "$parallel" $gz >> "$work/ours.lines"
+        beside "$work/idle.ours" "$build/bench_export" "$base" bench "$out/ours" --parallel "$parallel" $gz >> "$work/ours.lines"
     done
     rm -rf "$out/ours"
-    awk -v mode="$mode" -v tf="$work/curl.times" '
-        BEGIN { cmin = 1e9; cmax = 0; while ((getline t < tf) > 0) { if (t < cmin) cmin = t; if (t > cmax) cmax = t } }
+    awk -v mode="$mode" -v tf="$work/curl.times" -v ic="$work/idle.curl" -v io="$work/idle.ours" '
+        BEGIN { cmin = 1e9; cmax = 0; while ((getline t < tf) > 0) { if (t < cmin) cmin = t; if (t > cmax) cmax = t }
+                while ((getline l < ic) > 0) { split(l, f, " "); if (f[2] > idlec) idlec = f[2] }
+                while ((getline l < io) > 0) { split(l, f, " "); if (f[2] > idleo) idleo = f[2] } }
         { for (i = 1; i < NF; i += 2) v[$i] = $(i + 1)
           if (v["state"] != "completed") bad++
           s = v["seconds"]; if (n == 0 || s < omin) { omin = s; cpu = v["cpu_s"] } if (s > omax) omax = s
           if (v["peak_rss_mb"] > rss) rss = v["peak_rss_mb"]; if (v["stall_ms"] > stall) stall = v["stall_ms"]; n++ }
-        END { printf "%-6s %6.2f (%5.2f-%5.2f)    %6.2f (%5.2f-%5.2f)    %6.2fx %8.1f %9.1f %8.2fs%s\n", mode, cmin, cmin, cmax,
-                     omin, omin, omax, omin / cmin, rss, stall, cpu, bad ? "  (" bad " runs FAILED)" : "" }' "$work/ours.lines"
+        END { printf "%-6s %6.2f (%5.2f-%5.2f)    %6.2f (%5.2f-%5.2f)    %6.2fx %7.1f %9.1f %4.0f/%-4.0f %8.2fs%s\n", mode, cmin, cmin, cmax,
+                     omin, omin, omax, omin / cmin, rss, stall, idlec, idleo, cpu, bad ? "  (" bad " runs FAILED)" : "" }' "$work/ours.lines"
 done
 rm -rf "$out"
 echo "total $((total / 1048576)) MiB in $nfiles files to $out ($fstype), parallel $parallel, best of $reps;"
-echo "ratio = our best time / curl's best time (lower is better); RSS and stall: the worst run"
+echo "ratio = our best time / curl's best time (lower is better); RSS and stall: the worst run;"
+echo "idle c/o: the longest stall of an idle process beside curl / beside ours, worst run (ms)"
