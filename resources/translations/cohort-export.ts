@@ -649,6 +649,22 @@
         <source>The server said it would keep the files until %1, and that has passed: start a new export.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The folder %1 is in use by %2 (process %3 on host %4), which is exporting into it. Wait until it has finished, or stop it, then try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>another program</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder %1 is in use by another export. Wait until it has finished, or stop it, then try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>cohort::bulk::FileDownload</name>
@@ -766,6 +782,10 @@
     </message>
     <message>
         <source>%1: %2 validation problems; the first: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing arrived or was written for %1 s.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1566,6 +1586,10 @@
         <source>&amp;Export %1 for %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>A new folder for the export</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>cohort::ui::ExportListModel</name>
@@ -2144,10 +2168,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Cohort Export %1&lt;/h3&gt;&lt;p&gt;Exports patient cohorts from FHIR servers with the Bulk Data Access $export operation, and checks what came down.&lt;/p&gt;&lt;p&gt;Built with Qt %2 (running on Qt %3).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Licences of the components:&lt;/b&gt; Qt (LGPL 3), QtKeychain (BSD 2-Clause), OpenSSL (Apache 2.0), simdjson (Apache 2.0), zlib (zlib licence).&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Getting started</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2237,6 +2257,10 @@
     </message>
     <message>
         <source>Re&amp;view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Cohort Export %1&lt;/h3&gt;&lt;p&gt;Exports patient cohorts from FHIR servers with the Bulk Data Access $export operation, and checks what came down.&lt;/p&gt;&lt;p&gt;Built with Qt %2 (running on Qt %3).&lt;/p&gt;&lt;p&gt;Cohort Export is free software: you can redistribute it and/or modify it under the terms of the GNU General Public License as published by the Free Software Foundation, either version 3 of the License, or (at your option) any later version (GPL-3.0-or-later). It comes with ABSOLUTELY NO WARRANTY.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Licences of the components:&lt;/b&gt; Qt (LGPL 3), Qt HTTP Server (GPL 3), QtKeychain (BSD 2-Clause), OpenSSL (Apache 2.0), libcurl (curl licence), simdjson (Apache 2.0), zlib (zlib licence).&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
