@@ -225,8 +225,8 @@ int runExportCommand(const QStringList &arguments)
         u"delete-after-download"_s, u"Tell the server it may delete the files once downloaded."_s);
     connection.addTo(parser);
     parser.addOptions({group, allPatients, system, type, since, until, typeFilter, elements,
-                       outputFormat, patient, associated, lenient, post, ro.parallel, ro.stallTimeout, out,
-                       deleteAfter, ro.quiet});
+                       outputFormat, patient, associated, lenient, post, ro.parallel,
+                       ro.stallTimeout, out, deleteAfter, ro.quiet});
     parser.process(arguments.mid(1));
 
     ConnectionSettings settings;

@@ -107,7 +107,7 @@ private:
     void onDownloadsFinished();
     void applyFreshManifest(); // after files answered 404/410: their new URLs, then again
     QString expiryNote() const; // " The server said it would keep the files until ..." or ""
-    void finishCancel(); // once the downloads have closed their files
+    void finishCancel();        // once the downloads have closed their files
     void finish(ExportState state, const QString &message);
     void setState(ExportState state);
     void saveJournal();

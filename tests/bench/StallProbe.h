@@ -50,13 +50,17 @@ public:
         if (gaps.empty())
             return QStringLiteral("no ticks");
         std::sort(gaps.begin(), gaps.end());
-        const auto ms = [](qint64 ns) { return QString::number(double(ns) / 1e6, 'f', 1); };
-        const auto stall = [](qint64 gap) { return qMax<qint64>(0, gap - kTickMs * 1000000LL); };
-        const qint64 over50 = std::count_if(gaps.begin(), gaps.end(), [&](qint64 g) {
-            return stall(g) > 50 * 1000000LL;
-        });
-        return QStringLiteral("longest stall %1 ms (from %2 s), 99th percentile %3 ms, %4 stalls > 50 ms, "
-                              "%5 ticks")
+        const auto ms = [](qint64 ns) {
+            return QString::number(double(ns) / 1e6, 'f', 1);
+        };
+        const auto stall = [](qint64 gap) {
+            return qMax<qint64>(0, gap - kTickMs * 1000000LL);
+        };
+        const qint64 over50 = std::count_if(gaps.begin(), gaps.end(),
+                                            [&](qint64 g) { return stall(g) > 50 * 1000000LL; });
+        return QStringLiteral(
+                   "longest stall %1 ms (from %2 s), 99th percentile %3 ms, %4 stalls > 50 ms, "
+                   "%5 ticks")
             .arg(ms(stall(gaps.back())), QString::number(double(m_worstAt) / 1e9, 'f', 2),
                  ms(stall(gaps[gaps.size() * 99 / 100])))
             .arg(over50)

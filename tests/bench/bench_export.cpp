@@ -53,7 +53,8 @@ int main(int argc, char *argv[])
 
     QNetworkAccessManager network;
     fhir::FhirClient client(&network, QUrl(args[1]));
-    if (const qsizetype ca = args.indexOf(QStringLiteral("--ca-cert")); ca > 0 && ca + 1 < args.size()) {
+    if (const qsizetype ca = args.indexOf(QStringLiteral("--ca-cert"));
+        ca > 0 && ca + 1 < args.size()) {
         QFile pem(args[ca + 1]);
         QString error;
         if (!pem.open(QIODevice::ReadOnly) ||
@@ -66,7 +67,8 @@ int main(int argc, char *argv[])
     request.level = bulk::ExportRequest::Level::Group;
     request.groupId = args[2];
     bulk::ExportJobOptions options;
-    if (const qsizetype p = args.indexOf(QStringLiteral("--parallel")); p > 0 && p + 1 < args.size())
+    if (const qsizetype p = args.indexOf(QStringLiteral("--parallel"));
+        p > 0 && p + 1 < args.size())
         options.parallelDownloads = args[p + 1].toInt();
     options.download.gzip = !args.contains(QStringLiteral("--no-gzip"));
     bulk::ExportJob job(&client, request, folder, options);

@@ -6,9 +6,9 @@
 //
 //   bench_review_gui FILE.ndjson        (QT_QPA_PLATFORM=offscreen works)
 #include "ProcessStats.h"
-#include "StallProbe.h"
 #include "ResourceTableModel.h"
 #include "ReviewWindow.h"
+#include "StallProbe.h"
 #include "review/NdjsonIndex.h"
 
 #include <QApplication>
