@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
+#include <QThread>
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -24,10 +25,13 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <vector>
@@ -357,17 +361,17 @@ public:
     size_t append(std::string_view text)
     {
         if (m_chunks.empty() || m_used + text.size() > kChunk) {
-            m_chunks.emplace_back(std::max(kChunk, text.size()));
+            m_chunks.emplace_back(new char[std::max(kChunk, text.size())]);
             m_used = 0;
         }
-        std::memcpy(m_chunks.back().data() + m_used, text.data(), text.size());
+        std::memcpy(m_chunks.back().get() + m_used, text.data(), text.size());
         const size_t handle = (m_chunks.size() - 1) << 32 | m_used;
         m_used += text.size();
         return handle;
     }
     std::string_view view(size_t handle, size_t length) const
     {
-        return {m_chunks[handle >> 32].data() + (handle & 0xffffffffU), length};
+        return {m_chunks[handle >> 32].get() + (handle & 0xffffffffU), length};
     }
     const char *copy(std::string_view text) { return view(append(text), text.size()).data(); }
     void clear() // keeps the first chunk
@@ -378,12 +382,12 @@ public:
 
 private:
     static constexpr size_t kChunk = 1 << 20;
-    std::vector<std::vector<char>> m_chunks;
+    std::vector<std::unique_ptr<char[]>> m_chunks; // not zeroed: fresh pages are slow enough
     size_t m_used = 0;
 };
 
 // The text of every "Type/id" key in the table, to confirm a hash match: the type's index in
-// Scanner::m_types (two bytes), the id's length and the id, and for the types beyond kMaxTypes
+// TypeRegistry (two bytes), the id's length and the id, and for the types beyond kMaxTypes
 // (index 0) the type's length and name too; a length is one byte, or 0xff and four. In 1 MiB
 // chunks; a key's handle (32 bits, in KeyTable's values) is its chunk << 20 | offset.
 class KeyText
@@ -402,10 +406,10 @@ public:
         if (m_chunks.empty() || m_used + size > kChunk) {
             if (m_chunks.size() >= kMaxChunks)
                 throw std::bad_alloc(); // 4 GiB of keys: beyond any table this scan can hold
-            m_chunks.emplace_back(std::max(kChunk, size));
+            m_chunks.emplace_back(new char[std::max(kChunk, size)]);
             m_used = 0;
         }
-        char *p = m_chunks.back().data() + m_used;
+        char *p = m_chunks.back().get() + m_used;
         const quint32 handle = quint32((m_chunks.size() - 1) << 20 | m_used);
         m_used += size;
         const quint16 typeId = quint16(key.typeId);
@@ -465,11 +469,11 @@ private:
     }
     const char *at(quint32 handle) const
     {
-        return m_chunks[handle >> 20].data() + (handle & ((1U << 20) - 1));
+        return m_chunks[handle >> 20].get() + (handle & ((1U << 20) - 1));
     }
     static constexpr size_t kChunk = 1 << 20;
     static constexpr size_t kMaxChunks = 1 << 12;
-    std::vector<std::vector<char>> m_chunks;
+    std::vector<std::unique_ptr<char[]>> m_chunks; // not zeroed
     size_t m_used = 0;
 };
 
@@ -590,7 +594,215 @@ const char *findReference(const char *p, const char *end)
     return findReferenceScalar(p, end);
 }
 
-class Scanner
+constexpr size_t kMaxTypes = 1024;
+
+// Every type met, as a resource's or in a reference, numbered in the order any thread first met
+// it: key texts hold the number, not the name. Types beyond kMaxTypes (absurd input) share number
+// 0, and their key texts hold the name. Shared by the parsing threads; an entry never changes
+// once added, so one whose number came through a lock is read without it.
+class TypeRegistry
+{
+public:
+    struct Entry
+    {
+        TypeName name;
+        quint64 seed; // typeSeed(name)
+    };
+    TypeRegistry()
+        : m_entries(new std::unique_ptr<Entry>[kMaxTypes + 1])
+    {
+        m_entries[0] = std::make_unique<Entry>(Entry{TypeName({}), 0});
+    }
+    quint32 idOf(std::string_view type, quint64 seed)
+    {
+        const std::lock_guard lock(m_mutex);
+        for (size_t i = 1; i < m_size; ++i) {
+            if (m_entries[i]->name.is(type))
+                return quint32(i);
+        }
+        if (m_size > kMaxTypes) {
+            m_overflow = true;
+            return 0;
+        }
+        m_entries[m_size] = std::make_unique<Entry>(Entry{TypeName(type), seed});
+        return quint32(m_size++);
+    }
+    const Entry &at(quint32 id) const { return *m_entries[id]; }
+    size_t size() const
+    {
+        const std::lock_guard lock(m_mutex);
+        return m_size;
+    }
+    bool overflowed() const
+    {
+        const std::lock_guard lock(m_mutex);
+        return m_overflow;
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::unique_ptr<std::unique_ptr<Entry>[]> m_entries;
+    size_t m_size = 1;
+    bool m_overflow = false;
+};
+
+// A look-up in the key table, queued while a chunk is parsed and done when it is committed: an
+// id (a resource met) or a reference target. 32 bytes: a chunk queues thousands.
+struct Op
+{
+    quint64 key;
+    quint64 place;      // file << 40 | line (within the chunk until commit)
+    const char *text;   // "Type/id", or the id alone when the type's number says it all
+    quint32 textLength; // the type's length (0: not in text) << 16 | the id's
+    quint32 type;       // the type's number in TypeRegistry, | kRef for a reference
+
+    static constexpr quint32 kRef = 1U << 31;
+    bool ref() const { return type & kRef; }
+    quint32 typeId() const { return type & ~kRef; }
+    int file() const { return int(place >> 40); }
+    qint64 line() const { return qint64(place & ((quint64(1) << 40) - 1)); }
+    size_t typeLength() const { return textLength >> 16; }
+    std::string_view id() const
+    {
+        return {text + (typeLength() > 0 ? typeLength() + 1 : 0), textLength & 0xffffU};
+    }
+    KeyText::Key keyText() const { return {typeId(), {text, typeLength()}, id()}; }
+};
+
+quint64 placeOf(int file, qint64 line)
+{
+    return quint64(file) << 40 | quint64(line);
+}
+
+struct TypeCount
+{
+    TypeName name;
+    qint64 count;
+    quint64 seed;   // typeSeed(name)
+    quint32 typeId; // in TypeRegistry
+    bool mismatch;  // not the file's expected type
+};
+
+// A piece of one file: the lines that start in [begin, end), read and parsed by one thread,
+// then committed (looked up in the key table, numbered, reported) in file order. Recycled.
+struct Chunk
+{
+    int file = 0;
+    qint64 begin = 0, end = 0;
+    bool lastOfFile = false;
+    // From begin - 1 (whether a line starts at begin) to the end of the last line that starts
+    // before end; SIMDJSON_PADDING more bytes allocated.
+    std::unique_ptr<char[]> data;
+    size_t capacity = 0;
+    size_t size = 0;
+    size_t firstLine = 0;  // where the first line that starts in [begin, end) is in data
+    size_t linesEnd = 0;   // where the lines to parse end (an overlong last line excluded)
+    bool overlongLast = false;
+
+    std::vector<Op> ops;     // in line order
+    TextArena text;          // ids and references out of the tree
+    QList<Problem> problems; // lines within the chunk until commit
+    std::vector<TypeCount> counts;
+    qint64 lines = 0; // that start in it
+    qint64 resources = 0;
+    QString error;
+    bool cancelled = false;
+
+    void reset()
+    {
+        size = firstLine = linesEnd = 0;
+        overlongLast = false;
+        ops.clear();
+        text.clear();
+        problems.clear();
+        counts.clear();
+        lines = resources = 0;
+        error.clear();
+        cancelled = false;
+    }
+    // Room for n bytes and the padding; what is there stays.
+    void reserve(size_t n)
+    {
+        if (n + simdjson::SIMDJSON_PADDING <= capacity)
+            return;
+        const size_t grown = std::max(n + simdjson::SIMDJSON_PADDING, capacity * 2);
+        std::unique_ptr<char[]> bigger(new char[grown]);
+        if (size > 0)
+            std::memcpy(bigger.get(), data.get(), size);
+        data = std::move(bigger);
+        capacity = grown;
+    }
+};
+
+// Reads a chunk from f (its file): see Chunk. An overlong line is read only as far as needed to
+// know it is one. False with c.error set when the file cannot be read.
+bool readChunk(Chunk &c, QFile &f, qint64 maxLineBytes)
+{
+    const auto failed = [&] {
+        c.error = u"Cannot read %1: %2"_s.arg(f.fileName(), f.errorString());
+        return false;
+    };
+    const qint64 from = c.begin > 0 ? c.begin - 1 : 0;
+    c.reserve(size_t(c.end - from));
+    if (!f.seek(from))
+        return failed();
+    while (c.size < size_t(c.end - from)) {
+        const qint64 n = f.read(c.data.get() + c.size, qint64(size_t(c.end - from) - c.size));
+        if (n < 0)
+            return failed();
+        if (n == 0)
+            break; // shorter than it was: what is there
+        c.size += size_t(n);
+    }
+    // The first line that starts here: at 0, or after the first '\n' from begin - 1.
+    const char *data = c.data.get();
+    if (c.begin == 0) {
+        c.firstLine = 0;
+    } else {
+        const void *nl = c.size > 0 ? std::memchr(data, '\n', c.size - 1) : nullptr;
+        c.firstLine = nl ? size_t(static_cast<const char *>(nl) - data) + 1 : c.size;
+    }
+    c.linesEnd = c.size;
+    if (c.firstLine >= c.size || data[c.size - 1] == '\n')
+        return true; // no line starts here, or the last one ends here
+    // The last line goes on past end: read to its '\n', the end of the file, or until it is
+    // longer than maxLineBytes.
+    size_t last = c.size;
+    while (last > c.firstLine && data[last - 1] != '\n')
+        --last;
+    size_t searched = c.size;
+    for (;;) {
+        if (qint64(c.size - last) > maxLineBytes) {
+            c.overlongLast = true;
+            c.linesEnd = last;
+            return true;
+        }
+        const size_t step = std::clamp<size_t>(c.size - last, 64 * 1024, size_t(16) << 20);
+        const size_t want = std::min<size_t>(step, size_t(maxLineBytes) + 2 - (c.size - last));
+        c.reserve(c.size + want);
+        const qint64 n = f.read(c.data.get() + c.size, qint64(want));
+        if (n < 0)
+            return failed();
+        if (n == 0)
+            break; // the last line of the file, without a '\n'
+        c.size += size_t(n);
+        if (const void *nl = std::memchr(c.data.get() + searched, '\n', c.size - searched)) {
+            c.size = size_t(static_cast<const char *>(nl) - c.data.get()) + 1;
+            break;
+        }
+        searched = c.size;
+    }
+    c.linesEnd = c.size;
+    if (qint64(c.size - last) - (c.data[c.size - 1] == '\n' ? 1 : 0) > maxLineBytes) {
+        c.overlongLast = true;
+        c.linesEnd = last;
+    }
+    return true;
+}
+
+// One parsing thread's state: simdjson parsers, the document stream over a chunk, the types it
+// has met. Fills a chunk with what its lines hold (counts, problems, look-ups to queue).
+class LineParser
 {
 public:
     // The "reference" strings of a line; type and id set when it is a relative "Type/id".
@@ -598,147 +810,70 @@ public:
     {
         std::string_view text, type, id;
     };
+    struct TypeRef
+    {
+        quint64 seed;
+        quint32 id;
+    };
 
-    Scanner(const QList<ScanInput> &inputs, const ScanOptions &options, ScanResult &result)
+    LineParser(const QList<ScanInput> &inputs, const ScanOptions &options, TypeRegistry &types,
+               const std::vector<std::string> &expectedTypes)
         : m_inputs(inputs)
         , m_options(options)
-        , m_result(result)
+        , m_types(types)
+        , m_expectedTypes(expectedTypes)
     {
     }
 
-    // Problems wait in m_pending until flush(), which puts them in line order: the id and
-    // reference look-ups of a block are done together after its lines are parsed.
-    void problem(int file, qint64 line, Problem::Class kind, const QString &message)
+    void parseChunk(Chunk &c)
     {
-        m_pending.append({m_inputs.at(file).path, line, kind, message});
-    }
-
-    // A look-up that waits for flush(): an id (ref == false) or a reference target. Its text
-    // stays readable until then: a reference in the block being read, an id copied.
-    struct Op // 32 bytes: a block queues tens of thousands
-    {
-        quint64 key;
-        quint64 place;    // file << 40 | line
-        const char *text; // ids: the id; references: "Type/id" (each at most 64 bytes)
-        quint32 textLength; // references: the type's length << 16 | the id's
-        quint32 type; // ids: the index in m_counts[file]; references: kRef | in m_types
-
-        static constexpr quint32 kRef = 1U << 31;
-        bool ref() const { return type & kRef; }
-        int file() const { return int(place >> 40); }
-        qint64 line() const { return qint64(place & ((quint64(1) << 40) - 1)); }
-    };
-    // What KeyText compares for an op.
-    KeyText::Key keyText(const Op &op) const
-    {
-        if (!op.ref()) {
-            const TypeCount &type = m_counts[size_t(op.file())][op.type];
-            return {type.typeId, type.name.str(), {op.text, op.textLength}};
-        }
-        const size_t typeLength = op.textLength >> 16;
-        return {op.type & ~Op::kRef,
-                {op.text, typeLength},
-                {op.text + typeLength + 1, op.textLength & 0xffffU}};
-    }
-    static quint64 placeOf(int file, qint64 line) { return quint64(file) << 40 | quint64(line); }
-
-    void queueId(quint64 key, qint64 line, int file, std::string_view id, quint32 typeIndex)
-    {
-        m_ops.push_back(
-            {key, placeOf(file, line), m_opText.copy(id), quint32(id.size()), typeIndex});
-    }
-    // type and id (in one "Type/id" text) must stay readable until flush(): the block's text,
-    // or copied with stable false.
-    void queueReference(quint64 key, qint64 line, int file, std::string_view type,
-                        std::string_view id, quint32 typeId, bool stable)
-    {
-        // Resources of one patient, of one encounter, follow each other: a target queued a
-        // moment ago is common, and a second look-up would change nothing. The same key is the
-        // same target only with the same text (the texts stay until flush(), as the list).
-        for (const RecentRef &recent : m_recentRefs) {
-            if (recent.key == key && recent.typeId == typeId && recent.id == id &&
-                (typeId != 0 || recent.type == type))
-                return;
-        }
-        const std::string_view text(type.data(), type.size() + 1 + id.size());
-        const char *kept = stable ? text.data() : m_opText.copy(text);
-        m_recentRefs[m_nextRecentRef++ % std::size(m_recentRefs)] = {
-            key, typeId, {kept, type.size()}, {kept + type.size() + 1, id.size()}};
-        m_ops.push_back({key, placeOf(file, line), kept, quint32(type.size() << 16 | id.size()),
-                         typeId | Op::kRef});
-    }
-
-    static void countReference(RefSite &site)
-    {
-        if (site.occurrences != std::numeric_limits<quint32>::max())
-            ++site.occurrences;
-    }
-
-    void flush()
-    {
-        constexpr size_t kAhead = 16; // look-ups in flight: each is a cache miss
-        const size_t n = m_ops.size();
-        for (size_t i = 0; i < n; ++i) {
-            if (i + kAhead < n)
-                m_keys.prefetch(m_ops[i + kAhead].key);
-            // Halfway there the slot has arrived: the text that confirms a match can follow.
-            if (i + kAhead / 2 < n) {
-                if (const size_t text = m_keys.peekValue(m_ops[i + kAhead / 2].key);
-                    text != KeyTable::npos)
-                    m_keyText.prefetch(quint32(text));
-            }
-            const Op &op = m_ops[i];
-            const KeyText::Key key = keyText(op);
-            const auto same = [this, &key](size_t slot) {
-                return m_keyText.equals(m_keys.value(slot), key);
-            };
-            bool inserted = false;
-            if (!op.ref()) {
-                const size_t slot = m_keys.findOrInsert(op.key, KeyTable::kSet, &inserted, same);
-                if (inserted) {
-                    m_keys.value(slot) = m_keyText.append(key);
-                    continue;
-                }
-                const TypeCount &type = m_counts[size_t(op.file())][op.type];
-                if (!m_keys.isSet(slot)) { // referenced before
-                    m_keys.set(slot);
-                    --m_types[type.typeId].pending;
-                    continue;
-                }
-                problem(op.file(), op.line(), Problem::Class::DuplicateId,
-                        u"%1/%2 occurs more than once"_s.arg(
-                            QString::fromStdString(type.name.str()),
-                            QString::fromUtf8(key.id.data(), qsizetype(key.id.size()))));
-                continue;
-            }
-            const size_t slot = m_keys.findOrInsert(op.key, 0, &inserted, same);
-            if (inserted) { // a target not met as a resource so far
-                m_keys.value(slot) = m_keyText.append(key);
-                ++m_types[op.type & ~Op::kRef].pending;
-            }
-        }
-        m_ops.clear();
-        m_opText.clear();
+        m_chunk = &c;
         std::fill(std::begin(m_recentRefs), std::end(m_recentRefs), RecentRef{});
-        m_streaming = m_restartNext = false; // the block's text is about to go
-        if (!m_reserved && m_bytesDone > 0 && m_bytesDone < m_bytesTotal) {
-            // The first block tells how many resources, hence ids, the rest will bring (most
-            // reference targets are among them). Lines of at least 32 bytes bound it.
-            m_reserved = true;
-            qint64 lines = 0;
-            for (const ScanFileResult &f : std::as_const(m_result.files))
-                lines += f.resources;
-            const double perByte = std::min(1.0 / 32, double(lines) / double(m_bytesDone));
-            m_keys.reserve(size_t(double(m_bytesTotal) * perByte * 1.1));
+        m_lastCount = 0;
+        const char *data = c.data.get();
+        const char *cur = data + c.firstLine, *const end = data + c.linesEnd;
+        startStream(cur, end);
+        qint64 lineNo = 0;
+        while (cur < end) {
+            const char *nl = static_cast<const char *>(std::memchr(cur, '\n', size_t(end - cur)));
+            const char *lineEnd = nl ? nl : end;
+            ++lineNo;
+            const size_t length = size_t(lineEnd - cur);
+            if (qint64(length) > m_options.maxLineBytes)
+                tooLong(lineNo);
+            else
+                line(cur, length, lineNo);
+            cur = nl ? nl + 1 : end;
         }
-        std::stable_sort(m_pending.begin(), m_pending.end(),
-                         [](const Problem &l, const Problem &r) { return l.line < r.line; });
-        for (const Problem &p : std::as_const(m_pending)) {
-            ++m_result.problemCount;
-            if (m_result.problems.size() < m_options.maxProblems)
-                m_result.problems.append(p);
+        if (c.overlongLast)
+            tooLong(++lineNo);
+        c.lines = lineNo;
+        m_streaming = m_restartNext = false; // the chunk's text is the committer's now
+        m_chunk = nullptr;
+    }
+
+    // The seed and TypeRegistry number of a type.
+    TypeRef typeRef(std::string_view type)
+    {
+        // A line's references name one or two types mostly (subject, encounter): those first.
+        for (quint32 &recent : m_recentTypes) {
+            if (recent < m_local.size() && m_local[recent].name.is(type)) {
+                std::swap(recent, m_recentTypes[0]);
+                return m_local[m_recentTypes[0]].ref;
+            }
         }
-        m_pending.clear();
+        for (size_t i = 0; i < m_local.size(); ++i) {
+            if (m_local[i].name.is(type)) {
+                m_recentTypes[1] = m_recentTypes[0];
+                m_recentTypes[0] = quint32(i);
+                return m_local[i].ref;
+            }
+        }
+        const quint64 seed = typeSeed(type);
+        const TypeRef ref{seed, m_types.idOf(type, seed)};
+        if (ref.id != 0) // types beyond the registry's are looked up there every time
+            m_local.push_back({TypeName(type), ref});
+        return ref;
     }
 
     // The string members resourceType and id ({} when absent or not strings): a look at the
@@ -766,7 +901,10 @@ public:
             *id = {};
     }
 
-    // Every "reference" string member at any depth, into m_found.
+    std::vector<Found> &found() { return m_found; }
+    simdjson::dom::parser &parser() { return m_parser; }
+
+    // Every "reference" string member at any depth, into found().
     void walk(simdjson::dom::element e)
     {
         if (e.is_object()) {
@@ -864,79 +1002,94 @@ public:
         return isTypeName(*type) && isId(*id);
     }
 
-    void reference(const Found &ref, int file, qint64 line, bool stable)
+private:
+    void problem(qint64 line, Problem::Class kind, const QString &message)
+    {
+        m_chunk->problems.append({m_inputs.at(m_chunk->file).path, line, kind, message});
+    }
+    void tooLong(qint64 lineNo)
+    {
+        problem(lineNo, Problem::Class::LineTooLong,
+                u"line longer than %1 bytes, not checked"_s.arg(m_options.maxLineBytes));
+        ++m_chunk->resources;
+    }
+
+    void queueId(quint64 key, qint64 line, std::string_view id, const TypeCount &type)
+    {
+        Chunk &c = *m_chunk;
+        if (type.typeId != 0) {
+            c.ops.push_back({key, placeOf(c.file, line), c.text.copy(id), quint32(id.size()),
+                             type.typeId});
+            return;
+        }
+        // A type beyond the registry's: its name goes with the id.
+        const std::string &name = type.name.str();
+        const std::string joined = name + '/' + std::string(id);
+        c.ops.push_back({key, placeOf(c.file, line), c.text.copy(joined),
+                         quint32(name.size() << 16 | id.size()), 0});
+    }
+    // type and id (in one "Type/id" text) must stay readable until the commit: the chunk's
+    // text, or copied with stable false.
+    void queueReference(quint64 key, qint64 line, std::string_view type, std::string_view id,
+                        quint32 typeId, bool stable)
+    {
+        // Resources of one patient, of one encounter, follow each other: a target queued a
+        // moment ago is common, and a second look-up would change nothing. The same key is the
+        // same target only with the same text.
+        for (const RecentRef &recent : m_recentRefs) {
+            if (recent.key == key && recent.typeId == typeId && recent.id == id &&
+                (typeId != 0 || recent.type == type))
+                return;
+        }
+        Chunk &c = *m_chunk;
+        const std::string_view text(type.data(), type.size() + 1 + id.size());
+        const char *kept = stable ? text.data() : c.text.copy(text);
+        m_recentRefs[m_nextRecentRef++ % std::size(m_recentRefs)] = {
+            key, typeId, {kept, type.size()}, {kept + type.size() + 1, id.size()}};
+        c.ops.push_back({key, placeOf(c.file, line), kept,
+                         quint32(type.size() << 16 | id.size()), typeId | Op::kRef});
+    }
+
+    void reference(const Found &ref, qint64 line, bool stable)
     {
         if (ref.id.empty())
             return;
         const TypeRef type = typeRef(ref.type);
-        queueReference(keyOf(type.seed, ref.id, m_keyMask), line, file, ref.type, ref.id, type.id,
-                       stable);
+        queueReference(keyOf(type.seed, ref.id, m_options.keyHashMask), line, ref.type, ref.id,
+                       type.id, stable);
     }
 
-    // The seed and m_types index of a type, added when new.
-    struct TypeRef
+    // The chunk's count of type, added when new.
+    TypeCount &typeCount(std::string_view type)
     {
-        quint64 seed;
-        quint32 id;
-    };
-    TypeRef typeRef(std::string_view type)
-    {
-        // A line's references name one or two types mostly (subject, encounter): those first.
-        for (quint32 &recent : m_recentTypes) {
-            if (recent != 0 && m_types[recent].name.is(type)) {
-                std::swap(recent, m_recentTypes[0]);
-                return {m_types[m_recentTypes[0]].seed, m_recentTypes[0]};
-            }
-        }
-        for (size_t i = 1; i < m_types.size(); ++i) {
-            if (m_types[i].name.is(type)) {
-                m_recentTypes[1] = m_recentTypes[0];
-                m_recentTypes[0] = quint32(i);
-                return {m_types[i].seed, quint32(i)};
-            }
-        }
-        const quint64 seed = typeSeed(type);
-        if (m_types.size() > kMaxTypes) { // absurd input: count the rest together
-            m_typesOverflow = true;
-            return {seed, 0};
-        }
-        m_types.push_back({TypeName(type), seed, 0});
-        return {seed, quint32(m_types.size() - 1)};
-    }
-
-    // The index of type in m_counts[file], added when new.
-    quint32 typeIndex(int file, std::string_view type)
-    {
-        auto &counts = m_counts[size_t(file)];
+        auto &counts = m_chunk->counts;
         if (m_lastCount < counts.size() && counts[m_lastCount].name.is(type))
-            return quint32(m_lastCount);
+            return counts[m_lastCount];
         for (size_t i = 0; i < counts.size(); ++i) {
             if (counts[i].name.is(type)) {
                 m_lastCount = i;
-                return quint32(i);
+                return counts[i];
             }
         }
-        const std::string &expected = m_expectedTypes[size_t(file)];
+        const std::string &expected = m_expectedTypes[size_t(m_chunk->file)];
         const TypeRef ref = typeRef(type);
-        counts.push_back(
-            {TypeName(type), 0, ref.seed, ref.id, !expected.empty() && type != expected});
+        counts.push_back({TypeName(type), 0, ref.seed, ref.id, !expected.empty() && type != expected});
         m_lastCount = counts.size() - 1;
-        return quint32(m_lastCount);
+        return counts.back();
     }
 
-    void line(int file, const char *data, size_t length, qint64 lineNo)
+    void line(const char *data, size_t length, qint64 lineNo)
     {
         if (length > 0 && data[length - 1] == '\r')
             --length;
         if (length == 0)
             return; // empty lines are not resources and not problems
-        ScanFileResult &fr = m_result.files[file];
-        ++fr.resources;
+        ++m_chunk->resources;
         simdjson::dom::element doc;
         if (!fromStream(data, length, &doc)) {
-            // The block buffer has SIMDJSON_PADDING readable bytes after every line.
+            // The chunk has SIMDJSON_PADDING readable bytes after every line.
             if (const auto error = m_parser.parse(data, length, false).get(doc)) {
-                problem(file, lineNo, Problem::Class::InvalidJson,
+                problem(lineNo, Problem::Class::InvalidJson,
                         QString::fromUtf8(simdjson::error_message(error)));
                 return;
             }
@@ -944,38 +1097,37 @@ public:
         simdjson::dom::object object;
         std::string_view type, id;
         if (doc.get_object().get(object) || (typeAndId(object, &type, &id), type.empty())) {
-            problem(file, lineNo, Problem::Class::InvalidJson,
-                    u"not a FHIR resource (no resourceType)"_s);
+            problem(lineNo, Problem::Class::InvalidJson, u"not a FHIR resource (no resourceType)"_s);
             return;
         }
-        const quint32 t = typeIndex(file, type);
-        TypeCount &count = m_counts[size_t(file)][t];
+        TypeCount &count = typeCount(type);
         ++count.count;
         if (count.mismatch)
-            problem(file, lineNo, Problem::Class::TypeMismatch,
+            problem(lineNo, Problem::Class::TypeMismatch,
                     u"%1 in a file of %2"_s.arg(QString::fromStdString(count.name.str()),
-                                                m_inputs.at(file).expectedType));
+                                                m_inputs.at(m_chunk->file).expectedType));
         if (id.empty())
-            problem(file, lineNo, Problem::Class::MissingId,
+            problem(lineNo, Problem::Class::MissingId,
                     u"%1 without an id"_s.arg(QString::fromStdString(count.name.str())));
         else
-            queueId(keyOf(count.seed, id, m_keyMask), lineNo, file, id, t);
-        // References found in the text stay readable until flush(); the tree's are copied.
+            queueId(keyOf(count.seed, id, m_options.keyHashMask), lineNo, id, count);
+        // References found in the text stay readable until the commit; the tree's are copied.
         const bool textual = textReferences(data, length);
         if (!textual) {
             m_found.clear();
             walk(doc);
         }
         for (const Found &ref : m_found)
-            reference(ref, file, lineNo, textual);
+            reference(ref, lineNo, textual);
     }
-    // Pass 1 parses the complete lines of a block as one simdjson document stream, which
-    // finds the structure of a whole batch at once rather than line by line (about 15% of the
-    // parse). Each line takes the stream's next document when that is exactly the line; a line
-    // that is not (invalid, two values, a value across lines) is parsed alone, and the stream
-    // starts again after it, a few times a block at most: an invalid line can fail a whole batch
-    // (simdjson finds strings and UTF-8 errors batch-wise), which the next start would read again.
-    // So results are those of parsing each line alone.
+
+    // A chunk's lines are parsed as one simdjson document stream, which finds the structure of
+    // a whole batch at once rather than line by line (about 15% of the parse). Each line takes
+    // the stream's next document when that is exactly the line; a line that is not (invalid,
+    // two values, a value across lines) is parsed alone, and the stream starts again after it,
+    // a few times a chunk at most: an invalid line can fail a whole batch (simdjson finds
+    // strings and UTF-8 errors batch-wise), which the next start would read again. So results
+    // are those of parsing each line alone.
     void startStream(const char *begin, const char *end)
     {
         m_regionEnd = end;
@@ -990,7 +1142,7 @@ public:
         if (!m_options.streamParse || begin >= m_regionEnd)
             return;
 #ifdef SIMDJSON_THREADS_ENABLED
-        m_streamParser.threaded = false; // one core: stage 1 of the next batch waits its turn
+        m_streamParser.threaded = false; // our threads parse other chunks meanwhile
 #endif
         if (m_streamParser.parse_many(begin, size_t(m_regionEnd - begin), kStreamBatch)
                 .get(m_stream))
@@ -1033,15 +1185,347 @@ public:
         return true;
     }
 
-    // Every line of a file, in blocks: onRegion(begin, end) with the block's complete lines
-    // before the first of them, onLine(data, length, lineNo) with SIMDJSON_PADDING
-    // readable bytes after the line, onBlock() after each block's lines, onTooLong(lineNo) for a
-    // line longer than maxLineBytes (its bytes are skipped). Both passes read through here, so
-    // they see the same lines with the same numbers.
-    template<typename OnRegion, typename OnLine, typename OnBlock, typename OnTooLong>
-    bool readLines(int file, const std::atomic_bool &cancel,
-                   const std::function<void(qint64)> &advanced, OnRegion &&onRegion,
-                   OnLine &&onLine, OnBlock &&onBlock, OnTooLong &&onTooLong)
+    const QList<ScanInput> &m_inputs;
+    const ScanOptions &m_options;
+    TypeRegistry &m_types;
+    const std::vector<std::string> &m_expectedTypes;
+    Chunk *m_chunk = nullptr;
+    simdjson::dom::parser m_parser;
+    static constexpr size_t kStreamBatch = 1 << 20;
+    static constexpr int kMaxRestarts = 16;
+    simdjson::dom::parser m_streamParser;
+    simdjson::dom::document_stream m_stream;
+    simdjson::dom::document_stream::iterator m_doc;
+    const char *m_streamBase = nullptr;
+    const char *m_regionEnd = nullptr;
+    int m_restartsLeft = 0;
+    bool m_restartNext = false; // start the stream again at the next line
+    bool m_streaming = false;
+    bool m_advance = false;
+    struct LocalType
+    {
+        TypeName name;
+        TypeRef ref;
+    };
+    std::vector<LocalType> m_local; // the types this thread met, not to lock for each
+    quint32 m_recentTypes[2] = {~0U, ~0U}; // in m_local, the last found first
+    size_t m_lastCount = 0;
+    struct RecentRef
+    {
+        quint64 key = 0; // 0: none
+        quint32 typeId = 0;
+        std::string_view type, id;
+    };
+    RecentRef m_recentRefs[4]; // reference targets queued in this chunk lately
+    quint32 m_nextRecentRef = 0;
+    std::vector<Found> m_found;
+};
+
+// Pass 1 on several threads: chunks are claimed in order, read and parsed by whichever thread is
+// free, and committed strictly in order by the thread that finished the next one while the
+// others go on parsing. A thread claims a chunk only within `window` of the next to commit,
+// which bounds the memory held by chunks waiting.
+struct Pipeline
+{
+    std::mutex mutex;
+    std::condition_variable changed;
+    size_t next = 0;      // the next chunk to claim
+    size_t committed = 0; // chunks committed so far
+    size_t window = 0;
+    bool committing = false;
+    bool stop = false;   // an error or a cancel: nothing more is claimed nor committed
+    bool closed = false; // the pass is over: a helper that starts now leaves at once
+    int active = 0;      // helpers at work
+    std::vector<std::unique_ptr<Chunk>> ready; // parsed, by index, until committed
+    std::vector<std::unique_ptr<Chunk>> spare;
+};
+
+class Scanner
+{
+public:
+    Scanner(const QList<ScanInput> &inputs, const ScanOptions &options, ScanResult &result)
+        : m_inputs(inputs)
+        , m_options(options)
+        , m_result(result)
+    {
+    }
+
+    void run(const std::atomic_bool &cancel, const std::function<void(qint64, qint64)> &progress)
+    {
+        qint64 total = 0;
+        const qint64 chunkBytes = std::max<qint64>(1, m_options.chunkBytes);
+        for (int i = 0; i < m_inputs.size(); ++i) {
+            const ScanInput &in = m_inputs.at(i);
+            const qint64 size = QFileInfo(in.path).size();
+            total += size;
+            ScanFileResult fr;
+            fr.path = in.path;
+            fr.expectedType = in.expectedType;
+            fr.expectedCount = in.expectedCount;
+            m_result.files.append(fr);
+            m_expectedTypes.push_back(in.expectedType.toStdString());
+            const qint64 chunks = std::max<qint64>(1, (size + chunkBytes - 1) / chunkBytes);
+            for (qint64 k = 0; k < chunks; ++k)
+                m_specs.push_back({i, k * chunkBytes, std::min(size, (k + 1) * chunkBytes),
+                                   k == chunks - 1});
+        }
+        m_bytesTotal = total;
+        m_fileCounts.resize(size_t(m_inputs.size()));
+        m_lineBase.assign(size_t(m_inputs.size()), 0);
+        QElapsedTimer sinceProgress;
+        sinceProgress.start();
+        qint64 &done = m_bytesDone;
+        m_advanced = [&](qint64 n) {
+            done += n;
+            if (progress && sinceProgress.elapsed() >= 100) {
+                sinceProgress.start();
+                progress(done, total);
+            }
+        };
+        if (!passOne(cancel)) {
+            m_result.cancelled = cancel.load();
+            return;
+        }
+        // A second pass reads everything again: the total doubles, so progress goes on from
+        // half way (the window names the pass by that).
+        const auto onSecondPass = [&] {
+            total *= 2;
+            if (progress)
+                progress(done, total);
+        };
+        if (!checkReferences(cancel, onSecondPass)) {
+            m_result.cancelled = cancel.load();
+            return;
+        }
+        if (progress)
+            progress(total, total);
+    }
+
+private:
+    struct ChunkSpec
+    {
+        int file;
+        qint64 begin, end;
+        bool lastOfFile;
+    };
+
+    bool passOne(const std::atomic_bool &cancel)
+    {
+        int threads = m_options.threads > 0 ? m_options.threads : QThread::idealThreadCount();
+        if (m_specs.empty())
+            return true;
+        threads = int(std::clamp<size_t>(size_t(std::max(threads, 1)), 1,
+                                         std::min<size_t>(m_specs.size(), 64)));
+        const auto p = std::make_shared<Pipeline>();
+        p->window = size_t(threads) * 2 + 2;
+        p->ready.resize(m_specs.size());
+        // Helpers on the worker pool, and this thread: when the pool is busy the helpers start
+        // late, or after the pass, and then do nothing.
+        for (int i = 1; i < threads; ++i) {
+            workerPool()->start([this, p, &cancel] {
+                {
+                    const std::lock_guard lock(p->mutex);
+                    if (p->closed)
+                        return;
+                    ++p->active;
+                }
+                work(*p, cancel);
+                const std::lock_guard lock(p->mutex);
+                --p->active;
+                p->changed.notify_all();
+            });
+        }
+        work(*p, cancel);
+        std::unique_lock lock(p->mutex);
+        p->closed = true;
+        p->changed.wait(lock, [&] { return p->active == 0; });
+        return !p->stop && p->committed == m_specs.size();
+    }
+
+    void work(Pipeline &p, const std::atomic_bool &cancel)
+    {
+        LineParser parser(m_inputs, m_options, m_types, m_expectedTypes);
+        QFile file;
+        int openFile = -1;
+        std::unique_lock lock(p.mutex);
+        while (!p.stop && p.next < m_specs.size()) {
+            const size_t i = p.next++;
+            p.changed.wait(lock, [&] { return p.stop || i < p.committed + p.window; });
+            if (p.stop)
+                break;
+            std::unique_ptr<Chunk> c;
+            if (!p.spare.empty()) {
+                c = std::move(p.spare.back());
+                p.spare.pop_back();
+            } else {
+                c = std::make_unique<Chunk>();
+            }
+            lock.unlock();
+            const ChunkSpec &spec = m_specs[i];
+            c->reset();
+            c->file = spec.file;
+            c->begin = spec.begin;
+            c->end = spec.end;
+            c->lastOfFile = spec.lastOfFile;
+            if (cancel.load()) {
+                c->cancelled = true;
+            } else {
+                if (openFile != spec.file) {
+                    file.close();
+                    file.setFileName(m_inputs.at(spec.file).path);
+                    openFile = spec.file;
+                    if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+                        c->error = u"Cannot read %1: %2"_s.arg(file.fileName(), file.errorString());
+                }
+                if (c->error.isEmpty() && readChunk(*c, file, m_options.maxLineBytes))
+                    parser.parseChunk(*c);
+            }
+            lock.lock();
+            p.ready[i] = std::move(c);
+            if (p.committing)
+                continue; // the thread committing takes it in turn
+            p.committing = true;
+            while (!p.stop && p.committed < m_specs.size() && p.ready[p.committed]) {
+                std::unique_ptr<Chunk> next = std::move(p.ready[p.committed]);
+                lock.unlock();
+                const bool ok = commit(*next, cancel);
+                lock.lock();
+                p.spare.push_back(std::move(next));
+                ++p.committed;
+                p.stop = p.stop || !ok;
+                p.changed.notify_all();
+            }
+            p.committing = false;
+        }
+    }
+
+    // A chunk's results, in file order: its look-ups, its lines numbered, its problems reported.
+    bool commit(Chunk &c, const std::atomic_bool &cancel)
+    {
+        if (!c.error.isEmpty()) {
+            m_result.error = c.error;
+            return false;
+        }
+        if (c.cancelled || cancel.load())
+            return false;
+        const size_t file = size_t(c.file);
+        const qint64 base = m_lineBase[file];
+        m_result.files[c.file].resources += c.resources;
+        auto &counts = m_fileCounts[file];
+        for (const TypeCount &t : c.counts) {
+            auto it = std::find_if(counts.begin(), counts.end(),
+                                   [&](const FileCount &f) { return f.name.is(t.name.str()); });
+            if (it == counts.end())
+                counts.push_back({t.name, t.count});
+            else
+                it->count += t.count;
+        }
+        for (Problem &p : c.problems)
+            p.line += base;
+        lookUp(c, base);
+        m_lineBase[file] += c.lines;
+        report(c.problems);
+        m_advanced(c.end - c.begin);
+        if (!m_reserved && m_bytesDone > 0 && m_bytesDone < m_bytesTotal) {
+            // The first chunk tells how many resources, hence ids, the rest will bring (most
+            // reference targets are among them). Lines of at least 32 bytes bound it.
+            m_reserved = true;
+            qint64 lines = 0;
+            for (const ScanFileResult &f : std::as_const(m_result.files))
+                lines += f.resources;
+            const double perByte = std::min(1.0 / 32, double(lines) / double(m_bytesDone));
+            m_keys.reserve(size_t(double(m_bytesTotal) * perByte * 1.1));
+        }
+        if (c.lastOfFile)
+            finishFile(c.file);
+        return true;
+    }
+
+    // The chunk's ids and reference targets against the key table, in line order.
+    void lookUp(Chunk &c, qint64 base)
+    {
+        constexpr size_t kAhead = 16; // look-ups in flight: each is a cache miss
+        const std::vector<Op> &ops = c.ops;
+        const size_t n = ops.size();
+        for (size_t i = 0; i < n; ++i) {
+            if (i + kAhead < n)
+                m_keys.prefetch(ops[i + kAhead].key);
+            // Halfway there the slot has arrived: the text that confirms a match can follow.
+            if (i + kAhead / 2 < n) {
+                if (const size_t text = m_keys.peekValue(ops[i + kAhead / 2].key);
+                    text != KeyTable::npos)
+                    m_keyText.prefetch(quint32(text));
+            }
+            const Op &op = ops[i];
+            const KeyText::Key key = op.keyText();
+            const auto same = [this, &key](size_t slot) {
+                return m_keyText.equals(m_keys.value(slot), key);
+            };
+            bool inserted = false;
+            if (!op.ref()) {
+                const size_t slot = m_keys.findOrInsert(op.key, KeyTable::kSet, &inserted, same);
+                if (inserted) {
+                    m_keys.value(slot) = m_keyText.append(key);
+                    continue;
+                }
+                if (!m_keys.isSet(slot)) { // referenced before
+                    m_keys.set(slot);
+                    --m_pending[op.typeId()];
+                    continue;
+                }
+                const std::string_view type = op.typeLength() > 0
+                                                  ? std::string_view(op.text, op.typeLength())
+                                                  : std::string_view(m_types.at(op.typeId()).name.str());
+                c.problems.append({m_inputs.at(c.file).path, base + op.line(),
+                                   Problem::Class::DuplicateId,
+                                   u"%1/%2 occurs more than once"_s.arg(
+                                       QString::fromUtf8(type.data(), qsizetype(type.size())),
+                                       QString::fromUtf8(key.id.data(), qsizetype(key.id.size())))});
+                continue;
+            }
+            const size_t slot = m_keys.findOrInsert(op.key, 0, &inserted, same);
+            if (inserted) { // a target not met as a resource so far
+                m_keys.value(slot) = m_keyText.append(key);
+                ++m_pending[op.typeId()];
+            }
+        }
+    }
+
+    // Problems of one chunk, or of a whole file, in line order after those reported before.
+    void report(QList<Problem> &problems)
+    {
+        std::stable_sort(problems.begin(), problems.end(),
+                         [](const Problem &l, const Problem &r) { return l.line < r.line; });
+        for (const Problem &p : std::as_const(problems)) {
+            ++m_result.problemCount;
+            if (m_result.problems.size() < m_options.maxProblems)
+                m_result.problems.append(p);
+        }
+    }
+
+    void finishFile(int file)
+    {
+        const ScanInput &in = m_inputs.at(file);
+        ScanFileResult &fr = m_result.files[file];
+        fr.bytes = QFileInfo(in.path).size();
+        for (const FileCount &count : m_fileCounts[size_t(file)]) {
+            const QString name = QString::fromStdString(count.name.str());
+            fr.countsByType.insert(name, count.count);
+            m_result.countsByType[name] += count.count;
+        }
+        if (in.expectedCount >= 0 && fr.resources != in.expectedCount) {
+            QList<Problem> mismatch{
+                {in.path, 0, Problem::Class::CountMismatch,
+                 u"%1 resources, the manifest says %2"_s.arg(fr.resources).arg(in.expectedCount)}};
+            report(mismatch);
+        }
+    }
+
+    // Pass 2 reads every line of a file in blocks, on this thread: onLine(data, length, lineNo)
+    // with SIMDJSON_PADDING readable bytes after the line, numbered as in pass 1. Lines longer
+    // than maxLineBytes, which pass 1 did not check, are not read whole.
+    template<typename OnLine>
+    bool readLines(int file, const std::atomic_bool &cancel, OnLine &&onLine)
     {
         const ScanInput &in = m_inputs.at(file);
         QFile f(in.path);
@@ -1052,7 +1536,7 @@ public:
         m_buffer.resize(size_t(kBlockSize) + simdjson::SIMDJSON_PADDING);
         size_t filled = 0;
         qint64 lineNo = 0;
-        bool skipping = false; // inside a line already reported as too long
+        bool skipping = false; // inside a line longer than maxLineBytes
         for (;;) {
             if (cancel.load())
                 return false;
@@ -1062,45 +1546,26 @@ public:
                 m_result.error = u"Cannot read %1: %2"_s.arg(in.path, f.errorString());
                 return false;
             }
-            if (advanced)
-                advanced(n);
+            m_advanced(n);
             const bool eof = n == 0;
-            const char *begin = m_buffer.data();
-            const char *end = begin + filled + size_t(n);
-            const char *cur = begin;
-            const char *complete = end; // the end of the block's last complete line
-            while (complete > begin && complete[-1] != '\n')
-                --complete;
-            bool started = false;
+            const char *cur = m_buffer.data();
+            const char *end = cur + filled + size_t(n);
             while (const char *nl =
                        static_cast<const char *>(std::memchr(cur, '\n', size_t(end - cur)))) {
                 ++lineNo;
-                if (skipping) {
+                if (skipping)
                     skipping = false;
-                } else {
-                    if (!started) {
-                        onRegion(cur, complete);
-                        started = true;
-                    }
+                else
                     onLine(cur, size_t(nl - cur), lineNo);
-                }
                 cur = nl + 1;
             }
-            onBlock();
             filled = size_t(end - cur);
             if (eof) {
-                if (filled > 0 && !skipping) {
+                if (filled > 0 && !skipping)
                     onLine(cur, filled, ++lineNo);
-                    onBlock(); // its text lives in m_buffer, which is about to shrink
-                }
                 break;
             }
-            if (skipping) { // drop the rest of an overlong line
-                filled = 0;
-                continue;
-            }
-            if (qint64(filled) > m_options.maxLineBytes) {
-                onTooLong(lineNo + 1);
+            if (skipping || qint64(filled) > m_options.maxLineBytes) {
                 skipping = true;
                 filled = 0;
                 continue;
@@ -1110,72 +1575,46 @@ public:
                 m_buffer.resize((m_buffer.size() - simdjson::SIMDJSON_PADDING) * 2 +
                                 simdjson::SIMDJSON_PADDING);
         }
-        m_buffer.resize(size_t(kBlockSize) + simdjson::SIMDJSON_PADDING);
+        m_buffer.clear();
         m_buffer.shrink_to_fit();
         return true;
     }
 
-    bool scanFile(int file, const std::atomic_bool &cancel,
-                  const std::function<void(qint64)> &advanced)
+    static void countReference(RefSite &site)
     {
-        const bool ok = readLines(
-            file, cancel, advanced,
-            [this](const char *begin, const char *end) { startStream(begin, end); },
-            [this, file](const char *data, size_t length, qint64 lineNo) {
-                line(file, data, length, lineNo);
-            },
-            [this] { flush(); },
-            [this, file](qint64 lineNo) {
-                problem(file, lineNo, Problem::Class::LineTooLong,
-                        u"line longer than %1 bytes, not checked"_s.arg(m_options.maxLineBytes));
-                ++m_result.files[file].resources;
-            });
-        if (!ok)
-            return false;
-        flush(); // the last line's problems before the whole file's
-        const ScanInput &in = m_inputs.at(file);
-        ScanFileResult &fr = m_result.files[file];
-        fr.bytes = QFileInfo(in.path).size();
-        for (const auto &[type, count, seed, typeId, mismatch] : m_counts[size_t(file)]) {
-            const QString name = QString::fromStdString(type.str());
-            fr.countsByType.insert(name, count);
-            m_result.countsByType[name] += count;
-        }
-        if (in.expectedCount >= 0 && fr.resources != in.expectedCount)
-            problem(
-                file, 0, Problem::Class::CountMismatch,
-                u"%1 resources, the manifest says %2"_s.arg(fr.resources).arg(in.expectedCount));
-        flush();
-        return true;
+        if (site.occurrences != std::numeric_limits<quint32>::max())
+            ++site.occurrences;
     }
 
     // Pass 2, for one line: the references to targets still missing, with their first place
     // and how often they occur. Only lines that pass 1 took references from count (valid JSON
-    // with a resourceType); most lines are passed over by the text search alone.
+    // with a resourceType, not too long); most lines are passed over by the text search alone.
     void collectSites(int file, const char *data, size_t length, qint64 lineNo)
     {
+        if (qint64(length) > m_options.maxLineBytes)
+            return;
         if (length > 0 && data[length - 1] == '\r')
             --length;
         if (length == 0)
             return;
-        const bool textual = textReferences(data, length);
-        if (textual && std::none_of(m_found.begin(), m_found.end(), [this](const Found &ref) {
+        std::vector<LineParser::Found> &found = m_pass2.found();
+        const bool textual = m_pass2.textReferences(data, length);
+        if (textual && std::none_of(found.begin(), found.end(), [this](const auto &ref) {
                 return missingTarget(ref.text) != 0;
             }))
             return;
         simdjson::dom::element doc;
         simdjson::dom::object object;
         std::string_view type;
-        if (m_parser.parse(data, length, false).get(doc) || doc.get_object().get(object) ||
+        if (m_pass2.parser().parse(data, length, false).get(doc) || doc.get_object().get(object) ||
             object["resourceType"].get_string().get(type) || type.empty())
             return;
         if (!textual) {
-            m_found.clear();
-            walk(doc);
+            found.clear();
+            m_pass2.walk(doc);
         }
-        for (const Found &found : m_found) {
-            const std::string_view ref = found.text;
-            const quint64 key = missingTarget(ref);
+        for (const LineParser::Found &ref : found) {
+            const quint64 key = missingTarget(ref.text);
             if (key == 0)
                 continue;
             bool inserted = false;
@@ -1186,9 +1625,9 @@ public:
             }
             m_siteOf.value(slot) = quint32(m_sites.size());
             RefSite site;
-            site.place = quint64(file) << 40 | quint64(lineNo);
+            site.place = placeOf(file, lineNo);
             site.occurrences = 1;
-            const std::string_view kept = ref.substr(0, kMaxRefText);
+            const std::string_view kept = ref.text.substr(0, kMaxRefText);
             site.text = m_refText.append(kept);
             site.textLength = quint16(kept.size());
             m_sites.push_back(site);
@@ -1201,38 +1640,37 @@ public:
     quint64 missingTarget(std::string_view ref)
     {
         std::string_view type, id;
-        if (!splitReference(ref, &type, &id) ||
+        if (!LineParser::splitReference(ref, &type, &id) ||
             std::find(m_present.begin(), m_present.end(), type) == m_present.end())
             return 0;
-        const TypeRef t = typeRef(type);
+        const LineParser::TypeRef t = m_pass2.typeRef(type);
         const KeyText::Key text{t.id, type, id};
-        const size_t slot = m_keys.find(keyOf(t.seed, id, m_keyMask), [&](size_t s) {
-            return m_keyText.equals(m_keys.value(s), text);
-        });
+        const size_t slot =
+            m_keys.find(keyOf(t.seed, id, m_options.keyHashMask), [&](size_t s) {
+                return m_keyText.equals(m_keys.value(s), text);
+            });
         return slot != KeyTable::npos && !m_keys.isSet(slot) ? quint64(slot + 1) << 1 : 0;
     }
 
-    // onSecondPass() before the files are read again, then advanced(bytes) as in pass 1.
-    bool checkReferences(const std::atomic_bool &cancel,
-                         const std::function<void(qint64)> &advanced,
-                         const std::function<void()> &onSecondPass)
+    // onSecondPass() before the files are read again.
+    bool checkReferences(const std::atomic_bool &cancel, const std::function<void()> &onSecondPass)
     {
         for (auto it = m_result.countsByType.cbegin(); it != m_result.countsByType.cend(); ++it)
             m_present.push_back(it.key().toStdString());
-        bool missing = m_typesOverflow;
-        for (const TypeInfo &type : m_types)
-            missing |= type.pending > 0 && std::find(m_present.begin(), m_present.end(),
-                                                     type.name.str()) != m_present.end();
+        bool missing = m_types.overflowed();
+        const size_t types = m_types.size();
+        for (size_t id = 1; id < types; ++id)
+            missing |= m_pending[id] > 0 && std::find(m_present.begin(), m_present.end(),
+                                                      m_types.at(quint32(id)).name.str()) !=
+                                                m_present.end();
         if (!missing)
             return true;
         onSecondPass();
         for (int file = 0; file < m_inputs.size(); ++file) {
-            const bool ok = readLines(
-                file, cancel, advanced, [](const char *, const char *) {},
-                [this, file](const char *data, size_t length, qint64 lineNo) {
+            const bool ok =
+                readLines(file, cancel, [this, file](const char *data, size_t length, qint64 lineNo) {
                     collectSites(file, data, length, lineNo);
-                },
-                [] {}, [](qint64) {});
+                });
             if (!ok)
                 return false;
         }
@@ -1255,122 +1693,39 @@ public:
         return true;
     }
 
-    void run(const std::atomic_bool &cancel, const std::function<void(qint64, qint64)> &progress)
-    {
-        qint64 total = 0;
-        for (const ScanInput &in : m_inputs)
-            total += QFileInfo(in.path).size();
-        m_bytesTotal = total;
-        qint64 &done = m_bytesDone;
-        QElapsedTimer sinceProgress;
-        sinceProgress.start();
-        auto advanced = [&](qint64 n) {
-            done += n;
-            if (progress && sinceProgress.elapsed() >= 100) {
-                sinceProgress.start();
-                progress(done, total);
-            }
-        };
-        m_counts.resize(size_t(m_inputs.size()));
-        for (const ScanInput &in : m_inputs)
-            m_expectedTypes.push_back(in.expectedType.toStdString());
-        for (int i = 0; i < m_inputs.size(); ++i) {
-            ScanFileResult fr;
-            fr.path = m_inputs.at(i).path;
-            fr.expectedType = m_inputs.at(i).expectedType;
-            fr.expectedCount = m_inputs.at(i).expectedCount;
-            m_result.files.append(fr);
-        }
-        for (int i = 0; i < m_inputs.size(); ++i) {
-            if (!scanFile(i, cancel, advanced)) {
-                m_result.cancelled = cancel.load();
-                return;
-            }
-        }
-        // A second pass reads everything again: the total doubles, so progress goes on from
-        // half way (the window names the pass by that).
-        const auto onSecondPass = [&] {
-            total *= 2;
-            if (progress)
-                progress(done, total);
-        };
-        if (!checkReferences(cancel, advanced, onSecondPass)) {
-            m_result.cancelled = cancel.load();
-            return;
-        }
-        if (progress)
-            progress(total, total);
-    }
-
-private:
     const QList<ScanInput> &m_inputs;
     const ScanOptions &m_options;
     ScanResult &m_result;
-    simdjson::dom::parser m_parser;
-    // Pass 1's document stream over the block being read (see startStream()).
-    static constexpr size_t kStreamBatch = 1 << 20;
-    static constexpr int kMaxRestarts = 16;
-    simdjson::dom::parser m_streamParser;
-    simdjson::dom::document_stream m_stream;
-    simdjson::dom::document_stream::iterator m_doc;
-    const char *m_streamBase = nullptr;
-    const char *m_regionEnd = nullptr;
-    int m_restartsLeft = 0;
-    bool m_restartNext = false; // start the stream again at the next line
-    bool m_streaming = false;
-    bool m_advance = false;
-    std::vector<char> m_buffer;
-    struct TypeCount
+    std::vector<ChunkSpec> m_specs; // every file's chunks, in order
+    std::vector<std::string> m_expectedTypes;
+    TypeRegistry m_types;
+    std::function<void(qint64)> m_advanced; // bytes committed or read in pass 2: progress
+    // Per file, in commit order: the types met, and the lines before the next chunk.
+    struct FileCount
     {
         TypeName name;
         qint64 count;
-        quint64 seed;   // typeSeed(name)
-        quint32 typeId; // in m_types
-        bool mismatch;  // not the file's expected type
     };
-    std::vector<std::vector<TypeCount>> m_counts; // per file, types in order first seen
-    std::vector<std::string> m_expectedTypes;
-    size_t m_lastCount = 0;
+    std::vector<std::vector<FileCount>> m_fileCounts;
+    std::vector<qint64> m_lineBase;
     // "Type/id" of every resource (kSet) and of every reference target (kSet once it is met as
     // a resource), with the handle of its text in m_keyText: a hash match is a match only when
-    // the texts are equal, so colliding hashes never merge two keys.
+    // the texts are equal, so colliding hashes never merge two keys. The committing thread's.
     KeyTable m_keys{true};
     KeyText m_keyText;
-    quint64 m_keyMask = m_options.keyHashMask;
+    // Per type number: targets referenced but not (yet) met as resources. A second pass over
+    // the files is only needed when one of the export's own types has some at the end.
+    std::vector<qint64> m_pending = std::vector<qint64>(kMaxTypes + 1, 0);
     qint64 m_bytesTotal = 0; // of all files, for the table's size and progress
-    qint64 m_bytesDone = 0;  // read in pass 1
+    qint64 m_bytesDone = 0;
     bool m_reserved = false;
-    // Every type met, as a resource's or in a reference: its key seed, and how many of its
-    // targets are referenced but not (yet) met as resources. A second pass over the files is
-    // only needed when one of the export's own types has some at the end. [0] counts the types
-    // beyond kMaxTypes together.
-    struct TypeInfo
-    {
-        TypeName name;
-        quint64 seed;
-        qint64 pending;
-    };
-    std::vector<TypeInfo> m_types{{TypeName({}), 0, 0}};
-    bool m_typesOverflow = false;
-    quint32 m_recentTypes[2] = {0, 0}; // in m_types, the last found first
-    static constexpr size_t kMaxTypes = 1024;
-    struct RecentRef
-    {
-        quint64 key = 0; // 0: none
-        quint32 typeId = 0;
-        std::string_view type, id;
-    };
-    RecentRef m_recentRefs[4]; // reference targets queued since the last flush()
-    quint32 m_nextRecentRef = 0;
     // Pass 2: the types in the export, and the first place of each target still missing.
+    LineParser m_pass2{m_inputs, m_options, m_types, m_expectedTypes};
+    std::vector<char> m_buffer;
     std::vector<std::string> m_present;
     KeyTable m_siteOf{true};
     std::deque<RefSite> m_sites; // in chunks: growing copies nothing
     TextArena m_refText;
-    std::vector<Found> m_found;
-    std::vector<Op> m_ops;
-    TextArena m_opText; // ids and references out of the tree, until flush()
-    QList<Problem> m_pending;
 };
 
 QJsonObject countsJson(const QMap<QString, qint64> &counts)

@@ -75,6 +75,12 @@ struct ScanOptions
     // Parse a block's lines as one simdjson document stream where they line up (faster);
     // false parses each line alone. Both give the same result (tests and fuzzing compare them).
     bool streamParse = true;
+    // Threads that read and parse at once (0: one per core). The result is the same whatever
+    // the number: chunks are committed in file order.
+    int threads = 0;
+    // The piece of a file one thread reads and parses at a time (tests make it small, so that
+    // chunks end anywhere in a line).
+    qint64 chunkBytes = 2 * 1024 * 1024;
     // Tests only: the bits of each key's 64-bit hash that are kept; fewer make distinct keys
     // collide (0: all of them), which must not change the result.
     quint64 keyHashMask = ~quint64(0);

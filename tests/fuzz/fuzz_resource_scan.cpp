@@ -1,7 +1,8 @@
 // ResourceScan::scan over one to three NDJSON files cut from the input. The first bytes choose
 // the number of files, the cut points, the type and count the manifest promised, and the scan
 // limits; the rest is the files' content. Counts are checked against the reference line model,
-// and the whole result against a scan that parses each line alone.
+// and the whole result against a scan that parses each line alone and one that parses small
+// chunks on several threads.
 #include "FuzzSupport.h"
 #include "NdjsonModel.h"
 
@@ -92,5 +93,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     options.streamParse = false;
     const review::ScanResult alone = review::ResourceScan::scan(inputs, options, cancel);
     FUZZ_CHECK(alone.toJson() == result.toJson());
+    // Files cut into small chunks, parsed on several threads: the same again.
+    options.streamParse = true;
+    options.threads = 2 + data[0] / 3 % 3;
+    options.chunkBytes = 1 + ((data[2] >> 4) & 7) * 13;
+    const review::ScanResult chunked = review::ResourceScan::scan(inputs, options, cancel);
+    FUZZ_CHECK(chunked.toJson() == result.toJson());
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QMap>
 #include <QRandomGenerator>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -46,6 +47,7 @@ private slots:
     void streamAndLineByLineAgree();
     void progressCoversSecondPass();
     void collidingKeysChangeNothing();
+    void threadsAndChunksChangeNothing();
 };
 
 void TestResourceScan::initTestCase()
@@ -393,4 +395,91 @@ void TestResourceScan::collidingKeysChangeNothing()
 }
 
 QTEST_GUILESS_MAIN(TestResourceScan)
+// Pass 1 reads and parses chunks of the files on several threads and commits them in order: any
+// number of threads and any chunk size (cutting lines, CRLF pairs and overlong lines anywhere)
+// give exactly the result of one thread reading each file whole.
+void TestResourceScan::threadsAndChunksChangeNothing()
+{
+    QRandomGenerator random(17);
+    QByteArray patients, observations;
+    for (int i = 0; i < 1500; ++i) {
+        const QByteArray id = QByteArray::number(random.bounded(1300));
+        switch (random.bounded(12)) {
+        case 0:
+            patients += R"({"resourceType":"Patient"})";
+            break;
+        case 1:
+            patients += R"({"resourceType":"Patient","id":"p)" + id + '"';
+            break;
+        case 2:
+            patients += R"({"resourceType":"Observation","id":"x)" + id + "\"}";
+            break;
+        case 3:
+            patients += R"({"resourceType":"Patient","id":"p)" + id + R"(","text":")" +
+                        QByteArray(random.bounded(2000, 4000), 't') + "\"}";
+            break;
+        case 4:
+            break; // an empty line
+        default:
+            patients += R"({"resourceType":"Patient","id":"p)" + id + "\"}";
+        }
+        patients += random.bounded(3) == 0 ? "\r\n" : "\n";
+        const QByteArray subject = QByteArray::number(random.bounded(1400));
+        switch (random.bounded(10)) {
+        case 0:
+            observations += R"({"resourceType":"Observation","id":"o)" + QByteArray::number(i) +
+                            R"(","subject":{"\u0072eference":"Patient/p)" + subject + "\"}}";
+            break;
+        case 1:
+            observations += R"({"resourceType":"Observation","id":"o)" + QByteArray::number(i) +
+                            R"(","hasMember":[{"reference":"Observation/o)" +
+                            QByteArray::number(random.bounded(1600)) + R"(/_history/1"}]})";
+            break;
+        case 2:
+            observations += "{\"resourceType\":\"Observation\",\n\"id\":\"split\"}";
+            break;
+        default:
+            observations += R"({"resourceType":"Observation","id":"o)" + QByteArray::number(i) +
+                            R"(","subject":{"reference":"Patient/p)" + subject +
+                            R"("},"note":")" + QByteArray(random.bounded(10, 300), 'n') + "\"}";
+        }
+        observations += '\n';
+    }
+    patients += R"({"resourceType":"Patient","id":"last"})"; // no final newline
+    const QList<ScanInput> inputs{{write(u"chunks-Patient.ndjson"_s, patients), u"Patient"_s, 1000},
+                                  {write(u"chunks-empty.ndjson"_s, {}), {}, -1},
+                                  {write(u"chunks-Observation.ndjson"_s, observations), {}, -1}};
+    std::atomic_bool cancel{false};
+    ScanOptions whole = options();
+    whole.maxLineBytes = 3000;
+    whole.threads = 1;
+    whole.chunkBytes = qint64(1) << 40;
+    const ScanResult expected = ResourceScan::scan(inputs, whole, cancel);
+    QVERIFY2(expected.error.isEmpty(), qPrintable(expected.error));
+    QSet<C> classes;
+    for (const Problem &p : expected.problems)
+        classes.insert(p.kind);
+    QCOMPARE(classes.size(), 7); // every class, in a file cut into many chunks below
+    const QByteArray expectedJson = QJsonDocument(expected.toJson()).toJson();
+    for (const auto &[threads, chunkBytes, stream] :
+         {std::tuple{1, 4096, true}, {4, 7, true}, {2, 97, true}, {3, 4096, false},
+          {4, 65536, true}, {2, 1 << 20, true}}) {
+        ScanOptions o = whole;
+        o.threads = threads;
+        o.chunkBytes = chunkBytes;
+        o.streamParse = stream;
+        QList<QPair<qint64, qint64>> calls;
+        const ScanResult r = ResourceScan::scan(inputs, o, cancel, [&](qint64 done, qint64 total) {
+            calls.append({done, total});
+        });
+        const QByteArray got = QJsonDocument(r.toJson()).toJson();
+        QVERIFY2(got == expectedJson,
+                 qPrintable(u"%1 threads, chunks of %2 bytes"_s.arg(threads).arg(chunkBytes)));
+        QVERIFY(!calls.isEmpty());
+        QCOMPARE(calls.last().first, calls.last().second);
+        for (qsizetype i = 1; i < calls.size(); ++i)
+            QVERIFY(calls[i].first >= calls[i - 1].first);
+    }
+}
+
 #include "tst_ResourceScan.moc"
