@@ -720,18 +720,20 @@ struct Chunk
         error.clear();
         cancelled = false;
     }
-    // Room for n bytes and the padding; what is there stays.
+    // Room for n bytes and the padding, and for the rest of a line of usual length after
+    // them; what is there stays.
     void reserve(size_t n)
     {
         if (n + simdjson::SIMDJSON_PADDING <= capacity)
             return;
-        const size_t grown = std::max(n + simdjson::SIMDJSON_PADDING, capacity * 2);
+        const size_t grown = n + kSlack + simdjson::SIMDJSON_PADDING;
         std::unique_ptr<char[]> bigger(new char[grown]);
         if (size > 0)
             std::memcpy(bigger.get(), data.get(), size);
         data = std::move(bigger);
         capacity = grown;
     }
+    static constexpr size_t kSlack = 64 * 1024;
 };
 
 // Reads a chunk from f (its file): see Chunk. An overlong line is read only as far as needed to
@@ -777,7 +779,7 @@ bool readChunk(Chunk &c, QFile &f, qint64 maxLineBytes)
             c.linesEnd = last;
             return true;
         }
-        const size_t step = std::clamp<size_t>(c.size - last, 64 * 1024, size_t(16) << 20);
+        const size_t step = std::clamp<size_t>(c.size - last, Chunk::kSlack, size_t(16) << 20);
         const size_t want = std::min<size_t>(step, size_t(maxLineBytes) + 2 - (c.size - last));
         c.reserve(c.size + want);
         const qint64 n = f.read(c.data.get() + c.size, qint64(want));
@@ -881,15 +883,19 @@ public:
     static void typeAndId(simdjson::dom::object object, std::string_view *type,
                           std::string_view *id)
     {
+        // Keys compared as fixed-size blocks, which compile to a load or two and no call.
+        const auto is = []<size_t N>(std::string_view key, const char (&name)[N]) {
+            return key.size() == N - 1 && std::memcmp(key.data(), name, N - 1) == 0;
+        };
         auto it = object.begin();
         const auto end = object.end();
         bool typeFound = false, idFound = false;
-        if (it != end && it.key() == "resourceType") {
+        if (it != end && is(it.key(), "resourceType")) {
             typeFound = true;
             if (it.value().get_string().get(*type))
                 *type = {};
             ++it;
-            if (it != end && it.key() == "id") {
+            if (it != end && is(it.key(), "id")) {
                 idFound = true;
                 if (it.value().get_string().get(*id))
                     *id = {};
@@ -1144,8 +1150,10 @@ private:
 #ifdef SIMDJSON_THREADS_ENABLED
         m_streamParser.threaded = false; // our threads parse other chunks meanwhile
 #endif
-        if (m_streamParser.parse_many(begin, size_t(m_regionEnd - begin), kStreamBatch)
-                .get(m_stream))
+        // A batch no larger than the chunk: the parser's memory follows the batch size.
+        const size_t length = size_t(m_regionEnd - begin);
+        const size_t batch = std::min(kStreamBatch, std::bit_ceil(std::max<size_t>(length, 4096)));
+        if (m_streamParser.parse_many(begin, length, batch).get(m_stream))
             return;
         m_streamBase = begin;
         m_doc = m_stream.begin();
@@ -1317,7 +1325,7 @@ private:
         threads = int(std::clamp<size_t>(size_t(std::max(threads, 1)), 1,
                                          std::min<size_t>(m_specs.size(), 64)));
         const auto p = std::make_shared<Pipeline>();
-        p->window = size_t(threads) * 2 + 2;
+        p->window = size_t(threads) * 2;
         p->ready.resize(m_specs.size());
         // Helpers on the worker pool, and this thread: when the pool is busy the helpers start
         // late, or after the pass, and then do nothing.
@@ -1533,7 +1541,9 @@ private:
             m_result.error = u"Cannot read %1: %2"_s.arg(in.path, f.errorString());
             return false;
         }
-        m_buffer.resize(size_t(kBlockSize) + simdjson::SIMDJSON_PADDING);
+        // No larger than the file: a small one is not worth 4 MiB of fresh memory.
+        m_buffer.resize(size_t(std::clamp<qint64>(f.size() + 1, 4096, kBlockSize)) +
+                        simdjson::SIMDJSON_PADDING);
         size_t filled = 0;
         qint64 lineNo = 0;
         bool skipping = false; // inside a line longer than maxLineBytes
