@@ -695,8 +695,8 @@ struct Chunk
     std::unique_ptr<char[]> data;
     size_t capacity = 0;
     size_t size = 0;
-    size_t firstLine = 0;  // where the first line that starts in [begin, end) is in data
-    size_t linesEnd = 0;   // where the lines to parse end (an overlong last line excluded)
+    size_t firstLine = 0; // where the first line that starts in [begin, end) is in data
+    size_t linesEnd = 0;  // where the lines to parse end (an overlong last line excluded)
     bool overlongLast = false;
 
     std::vector<Op> ops;     // in line order
@@ -884,7 +884,7 @@ public:
                           std::string_view *id)
     {
         // Keys compared as fixed-size blocks, which compile to a load or two and no call.
-        const auto is = []<size_t N>(std::string_view key, const char (&name)[N]) {
+        const auto is = []<size_t N>(std::string_view key, const char(&name)[N]) {
             return key.size() == N - 1 && std::memcmp(key.data(), name, N - 1) == 0;
         };
         auto it = object.begin();
@@ -1024,8 +1024,8 @@ private:
     {
         Chunk &c = *m_chunk;
         if (type.typeId != 0) {
-            c.ops.push_back({key, placeOf(c.file, line), c.text.copy(id), quint32(id.size()),
-                             type.typeId});
+            c.ops.push_back(
+                {key, placeOf(c.file, line), c.text.copy(id), quint32(id.size()), type.typeId});
             return;
         }
         // A type beyond the registry's: its name goes with the id.
@@ -1052,8 +1052,8 @@ private:
         const char *kept = stable ? text.data() : c.text.copy(text);
         m_recentRefs[m_nextRecentRef++ % std::size(m_recentRefs)] = {
             key, typeId, {kept, type.size()}, {kept + type.size() + 1, id.size()}};
-        c.ops.push_back({key, placeOf(c.file, line), kept,
-                         quint32(type.size() << 16 | id.size()), typeId | Op::kRef});
+        c.ops.push_back({key, placeOf(c.file, line), kept, quint32(type.size() << 16 | id.size()),
+                         typeId | Op::kRef});
     }
 
     void reference(const Found &ref, qint64 line, bool stable)
@@ -1079,7 +1079,8 @@ private:
         }
         const std::string &expected = m_expectedTypes[size_t(m_chunk->file)];
         const TypeRef ref = typeRef(type);
-        counts.push_back({TypeName(type), 0, ref.seed, ref.id, !expected.empty() && type != expected});
+        counts.push_back(
+            {TypeName(type), 0, ref.seed, ref.id, !expected.empty() && type != expected});
         m_lastCount = counts.size() - 1;
         return counts.back();
     }
@@ -1103,7 +1104,8 @@ private:
         simdjson::dom::object object;
         std::string_view type, id;
         if (doc.get_object().get(object) || (typeAndId(object, &type, &id), type.empty())) {
-            problem(lineNo, Problem::Class::InvalidJson, u"not a FHIR resource (no resourceType)"_s);
+            problem(lineNo, Problem::Class::InvalidJson,
+                    u"not a FHIR resource (no resourceType)"_s);
             return;
         }
         TypeCount &count = typeCount(type);
@@ -1215,7 +1217,7 @@ private:
         TypeName name;
         TypeRef ref;
     };
-    std::vector<LocalType> m_local; // the types this thread met, not to lock for each
+    std::vector<LocalType> m_local;        // the types this thread met, not to lock for each
     quint32 m_recentTypes[2] = {~0U, ~0U}; // in m_local, the last found first
     size_t m_lastCount = 0;
     struct RecentRef
@@ -1274,8 +1276,8 @@ public:
             m_expectedTypes.push_back(in.expectedType.toStdString());
             const qint64 chunks = std::max<qint64>(1, (size + chunkBytes - 1) / chunkBytes);
             for (qint64 k = 0; k < chunks; ++k)
-                m_specs.push_back({i, k * chunkBytes, std::min(size, (k + 1) * chunkBytes),
-                                   k == chunks - 1});
+                m_specs.push_back(
+                    {i, k * chunkBytes, std::min(size, (k + 1) * chunkBytes), k == chunks - 1});
         }
         m_bytesTotal = total;
         m_fileCounts.resize(size_t(m_inputs.size()));
@@ -1481,14 +1483,14 @@ private:
                     --m_pending[op.typeId()];
                     continue;
                 }
-                const std::string_view type = op.typeLength() > 0
-                                                  ? std::string_view(op.text, op.typeLength())
-                                                  : std::string_view(m_types.at(op.typeId()).name.str());
-                c.problems.append({m_inputs.at(c.file).path, base + op.line(),
-                                   Problem::Class::DuplicateId,
-                                   u"%1/%2 occurs more than once"_s.arg(
-                                       QString::fromUtf8(type.data(), qsizetype(type.size())),
-                                       QString::fromUtf8(key.id.data(), qsizetype(key.id.size())))});
+                const std::string_view type =
+                    op.typeLength() > 0 ? std::string_view(op.text, op.typeLength())
+                                        : std::string_view(m_types.at(op.typeId()).name.str());
+                c.problems.append(
+                    {m_inputs.at(c.file).path, base + op.line(), Problem::Class::DuplicateId,
+                     u"%1/%2 occurs more than once"_s.arg(
+                         QString::fromUtf8(type.data(), qsizetype(type.size())),
+                         QString::fromUtf8(key.id.data(), qsizetype(key.id.size())))});
                 continue;
             }
             const size_t slot = m_keys.findOrInsert(op.key, 0, &inserted, same);
@@ -1655,10 +1657,9 @@ private:
             return 0;
         const LineParser::TypeRef t = m_pass2.typeRef(type);
         const KeyText::Key text{t.id, type, id};
-        const size_t slot =
-            m_keys.find(keyOf(t.seed, id, m_options.keyHashMask), [&](size_t s) {
-                return m_keyText.equals(m_keys.value(s), text);
-            });
+        const size_t slot = m_keys.find(keyOf(t.seed, id, m_options.keyHashMask), [&](size_t s) {
+            return m_keyText.equals(m_keys.value(s), text);
+        });
         return slot != KeyTable::npos && !m_keys.isSet(slot) ? quint64(slot + 1) << 1 : 0;
     }
 
@@ -1670,17 +1671,17 @@ private:
         bool missing = m_types.overflowed();
         const size_t types = m_types.size();
         for (size_t id = 1; id < types; ++id)
-            missing |= m_pending[id] > 0 && std::find(m_present.begin(), m_present.end(),
-                                                      m_types.at(quint32(id)).name.str()) !=
-                                                m_present.end();
+            missing |= m_pending[id] > 0 &&
+                       std::find(m_present.begin(), m_present.end(),
+                                 m_types.at(quint32(id)).name.str()) != m_present.end();
         if (!missing)
             return true;
         onSecondPass();
         for (int file = 0; file < m_inputs.size(); ++file) {
-            const bool ok =
-                readLines(file, cancel, [this, file](const char *data, size_t length, qint64 lineNo) {
-                    collectSites(file, data, length, lineNo);
-                });
+            const bool ok = readLines(file, cancel,
+                                      [this, file](const char *data, size_t length, qint64 lineNo) {
+                                          collectSites(file, data, length, lineNo);
+                                      });
             if (!ok)
                 return false;
         }

@@ -248,8 +248,7 @@ int main(int argc, char *argv[])
     out << "ResourceScan 1 thread " << rate(size, scanOne.ns, scanOne.cpu) << "; "
         << QString::number(double(fastest.ns) / double(scanOne.ns), 'f', 2)
         << "x the faster simdjson alone ("
-        << QString::number(double(fastest.cpu) / double(scanOne.cpu), 'f', 2)
-        << "x in CPU time)\n";
+        << QString::number(double(fastest.cpu) / double(scanOne.cpu), 'f', 2) << "x in CPU time)\n";
     out << "ResourceScan " << QThread::idealThreadCount() << " threads "
         << rate(size, scan.ns, scan.cpu) << ", " << r.problemCount << " problems, "
         << r.countsByType.size() << " types; "

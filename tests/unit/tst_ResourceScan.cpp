@@ -440,8 +440,8 @@ void TestResourceScan::threadsAndChunksChangeNothing()
             break;
         default:
             observations += R"({"resourceType":"Observation","id":"o)" + QByteArray::number(i) +
-                            R"(","subject":{"reference":"Patient/p)" + subject +
-                            R"("},"note":")" + QByteArray(random.bounded(10, 300), 'n') + "\"}";
+                            R"(","subject":{"reference":"Patient/p)" + subject + R"("},"note":")" +
+                            QByteArray(random.bounded(10, 300), 'n') + "\"}";
         }
         observations += '\n';
     }
@@ -461,9 +461,12 @@ void TestResourceScan::threadsAndChunksChangeNothing()
         classes.insert(p.kind);
     QCOMPARE(classes.size(), 7); // every class, in a file cut into many chunks below
     const QByteArray expectedJson = QJsonDocument(expected.toJson()).toJson();
-    for (const auto &[threads, chunkBytes, stream] :
-         {std::tuple{1, 4096, true}, {4, 7, true}, {2, 97, true}, {3, 4096, false},
-          {4, 65536, true}, {2, 1 << 20, true}}) {
+    for (const auto &[threads, chunkBytes, stream] : {std::tuple{1, 4096, true},
+                                                      {4, 7, true},
+                                                      {2, 97, true},
+                                                      {3, 4096, false},
+                                                      {4, 65536, true},
+                                                      {2, 1 << 20, true}}) {
         ScanOptions o = whole;
         o.threads = threads;
         o.chunkBytes = chunkBytes;
