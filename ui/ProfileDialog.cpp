@@ -3,6 +3,7 @@
 #include "WorkerPool.h"
 #include "auth/CredentialStore.h"
 #include "auth/Jwk.h"
+#include "auth/ProfileConnection.h"
 #include "auth/ProfileStore.h"
 #include "session/ConnectionTest.h"
 #include "session/ServerSession.h"
@@ -34,25 +35,6 @@ using auth::CredentialStore;
 using auth::ServerProfile;
 using Method = ServerProfile::AuthMethod;
 using namespace Qt::StringLiterals;
-
-namespace {
-
-std::optional<CredentialStore::Secret> secretOf(Method m)
-{
-    switch (m) {
-    case Method::BearerToken:
-        return CredentialStore::Secret::BearerToken;
-    case Method::SmartBackend:
-        return CredentialStore::Secret::PrivateKey;
-    case Method::ClientSecret:
-        return CredentialStore::Secret::ClientSecret;
-    case Method::None:
-        break;
-    }
-    return std::nullopt;
-}
-
-} // namespace
 
 ProfileDialog::ProfileDialog(session::ServerSession *session, QWidget *parent)
     : QDialog(parent)
@@ -306,7 +288,7 @@ void ProfileDialog::load(const std::optional<ServerProfile> &profile)
     setDirty(!profile);
 
     // Show what is stored without showing the secret itself.
-    if (const auto secret = secretOf(p.auth); profile && secret) {
+    if (const auto secret = auth::secretFor(p.auth); profile && secret) {
         m_secret->setPlaceholderText(tr("Checking the keychain…"));
         m_keyState->setText(tr("Checking the keychain…"));
         const QString id = p.id;
@@ -398,7 +380,9 @@ bool ProfileDialog::save()
         return false;
     }
     m_currentId = profile->id;
-    const auto secret = secretOf(profile->auth);
+    const auto secret = auth::secretFor(profile->auth);
+    if (secret && *secret == CredentialStore::Secret::BearerToken)
+        m_newSecret = auth::normalizedBearerToken(QString::fromUtf8(m_newSecret)).toUtf8();
     if (secret && !m_newSecret.isEmpty()) {
         m_session->credentials()->write(
             CredentialStore::keyFor(profile->id, *secret), m_newSecret, this,
@@ -522,7 +506,7 @@ void ProfileDialog::testConnection()
         profile->builtIn = true;
     m_testOutput->clear();
     m_test->setEnabled(false);
-    const auto secret = secretOf(profile->auth);
+    const auto secret = auth::secretFor(profile->auth);
     if (!secret || !m_newSecret.isEmpty() || m_currentId.isEmpty()) {
         m_tester->start(*profile, m_newSecret);
         return;

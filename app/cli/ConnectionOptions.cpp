@@ -1,6 +1,7 @@
 #include "ConnectionOptions.h"
 
 #include "Keychain.h"
+#include "auth/ProfileConnection.h"
 #include "auth/ProfileStore.h"
 
 #include "fhir/FhirClient.h"
@@ -103,51 +104,20 @@ bool ConnectionOptions::readProfile(const QString &name, ConnectionSettings *set
                  "`cohort-export demo-server` and pass its URL with --server."_s.arg(p->name);
         return false;
     }
-    settings->server = p->baseUrl;
-    settings->caCertificatePem = p->caCertificatePem;
-    settings->caCertificateOrigin = u"profile '%1'"_s.arg(p->name);
-    settings->clientId = p->clientId;
-    settings->scopes = p->scopes;
-    settings->keyId = p->keyId;
-    settings->tokenUrl = p->tokenUrl;
-    settings->parallelDownloads = p->parallelDownloads;
-    settings->outputFolder = p->outputFolder;
-    auth::CredentialStore::Secret secret;
-    switch (p->auth) {
-    case auth::ServerProfile::AuthMethod::None:
-        settings->auth = Auth::None;
+    *settings = auth::connectionFor(*p);
+    const std::optional<auth::CredentialStore::Secret> secret = auth::secretFor(p->auth);
+    if (!secret)
         return true;
-    case auth::ServerProfile::AuthMethod::BearerToken:
-        settings->auth = Auth::BearerToken;
-        secret = auth::CredentialStore::Secret::BearerToken;
-        break;
-    case auth::ServerProfile::AuthMethod::SmartBackend:
-        settings->auth = Auth::SmartBackend;
-        secret = auth::CredentialStore::Secret::PrivateKey;
-        break;
-    case auth::ServerProfile::AuthMethod::ClientSecret:
-        settings->auth = Auth::ClientSecret;
-        secret = auth::CredentialStore::Secret::ClientSecret;
-        break;
-    default:
-        settings->auth = Auth::None;
-        return true;
-    }
     auth::CredentialStore credentials(keychainService());
     QByteArray value;
-    const auth::CredentialError e = readSecret(credentials, auth::CredentialStore::keyFor(p->id, secret), &value);
+    const auth::CredentialError e =
+        readSecret(credentials, auth::CredentialStore::keyFor(p->id, *secret), &value);
     if (e.isError()) {
-        *error = u"the secret of profile '%1' could not be read from the keychain: %2"_s.arg(p->name, e.message);
+        *error = u"the secret of profile '%1' could not be read from the keychain: %2"_s.arg(
+            p->name, e.message);
         return false;
     }
-    if (secret == auth::CredentialStore::Secret::PrivateKey) {
-        settings->privateKey = value;
-        settings->privateKeyOrigin = u"the keychain (profile '%1')"_s.arg(p->name);
-    } else if (secret == auth::CredentialStore::Secret::ClientSecret) {
-        settings->clientSecret = QString::fromUtf8(value);
-    } else {
-        settings->bearerToken = QString::fromUtf8(value);
-    }
+    auth::putSecret(settings, *secret, value);
     return true;
 }
 
@@ -195,9 +165,7 @@ bool ConnectionOptions::read(const QCommandLineParser &parser, ConnectionSetting
 
     if (bearer) {
         const QString variable = parser.value(tokenEnv);
-        QString token = secretFromEnvironment(variable);
-        if (token.startsWith("Bearer "_L1, Qt::CaseInsensitive))
-            token = token.mid(7).trimmed();
+        const QString token = auth::normalizedBearerToken(secretFromEnvironment(variable));
         if (token.isEmpty())
             return fail(u"the environment variable %1 is not set or empty."_s.arg(variable));
         settings->auth = Auth::BearerToken;

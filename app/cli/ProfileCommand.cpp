@@ -4,6 +4,7 @@
 #include "auth/CredentialStore.h"
 #include "auth/Jwk.h"
 #include "auth/PrivateFile.h"
+#include "auth/ProfileConnection.h"
 #include "auth/ProfileStore.h"
 #include "auth/ServerProfile.h"
 #include "export/ExportJournal.h"
@@ -258,19 +259,7 @@ int ProfileCommand::show(const QStringList &arguments)
     lines.append({u"Parallel downloads"_s, QString::number(p->parallelDownloads)});
     lines.append(
         {u"Output folder"_s, p->outputFolder.isEmpty() ? u"(default)"_s : p->outputFolder});
-    const auto secret = [&]() -> std::optional<CredentialStore::Secret> {
-        switch (p->auth) {
-        case AuthMethod::BearerToken:
-            return CredentialStore::Secret::BearerToken;
-        case AuthMethod::ClientSecret:
-            return CredentialStore::Secret::ClientSecret;
-        case AuthMethod::SmartBackend:
-            return CredentialStore::Secret::PrivateKey;
-        case AuthMethod::None:
-            break;
-        }
-        return std::nullopt;
-    }();
+    const std::optional<CredentialStore::Secret> secret = auth::secretFor(p->auth);
     if (secret)
         lines.append(
             {u"Secret"_s, u"keychain service \"%1\", key \"%2\""_s.arg(
@@ -419,9 +408,8 @@ int ProfileCommand::add(const QStringList &arguments)
             return true;
         const QString variable = parser.value(option);
         QString value = qEnvironmentVariable(variable.toLocal8Bit().constData()).trimmed();
-        if (secret == CredentialStore::Secret::BearerToken &&
-            value.startsWith("Bearer "_L1, Qt::CaseInsensitive))
-            value = value.mid(7).trimmed();
+        if (secret == CredentialStore::Secret::BearerToken)
+            value = auth::normalizedBearerToken(value);
         if (value.isEmpty()) {
             fail(u"the environment variable %1 is not set or empty."_s.arg(variable));
             return false;

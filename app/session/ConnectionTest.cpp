@@ -2,6 +2,7 @@
 
 #include "ServerSession.h"
 #include "auth/ClientFactory.h"
+#include "auth/ProfileConnection.h"
 #include "auth/SmartDiscovery.h"
 #include "fhir/CapabilityStatement.h"
 #include "fhir/FhirClient.h"
@@ -45,33 +46,9 @@ void ConnectionTest::start(const ServerProfile &given, const QByteArray &secret)
             return done(false, error);
         m_profile.baseUrl = m_session->demoServer()->baseUrl();
     }
-    auth::ConnectionSettings s;
-    s.server = m_profile.baseUrl;
-    s.caCertificatePem = m_profile.caCertificatePem;
-    s.caCertificateOrigin = tr("The CA certificate");
-    s.clientId = m_profile.clientId;
-    s.scopes = m_profile.scopes;
-    s.keyId = m_profile.keyId;
-    s.tokenUrl = m_profile.tokenUrl;
-    s.privateKeyOrigin = tr("The private key");
-    using Auth = auth::ConnectionSettings::Auth;
-    switch (m_profile.auth) {
-    case ServerProfile::AuthMethod::None:
-        s.auth = Auth::None;
-        break;
-    case ServerProfile::AuthMethod::BearerToken:
-        s.auth = Auth::BearerToken;
-        s.bearerToken = QString::fromUtf8(secret).trimmed();
-        break;
-    case ServerProfile::AuthMethod::SmartBackend:
-        s.auth = Auth::SmartBackend;
-        s.privateKey = secret;
-        break;
-    case ServerProfile::AuthMethod::ClientSecret:
-        s.auth = Auth::ClientSecret;
-        s.clientSecret = QString::fromUtf8(secret);
-        break;
-    }
+    auth::ConnectionSettings s = auth::connectionFor(m_profile);
+    if (const auto which = auth::secretFor(m_profile.auth))
+        auth::putSecret(&s, *which, secret);
     QString error;
     m_client = auth::createClient(m_session->network(), s, &error);
     if (!m_client)

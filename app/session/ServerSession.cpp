@@ -2,6 +2,7 @@
 
 #include "auth/ClientFactory.h"
 #include "auth/CredentialStore.h"
+#include "auth/ProfileConnection.h"
 #include "auth/ProfileStore.h"
 #include "demo/DemoServer.h"
 #include "fhir/FhirClient.h"
@@ -121,7 +122,6 @@ void ServerSession::buildClient(const ServerProfile &given, QObject *context,
                                 ClientCallback callback)
 {
     ServerProfile profile = given;
-    auth::ConnectionSettings settings;
     if (profile.builtIn) {
         QString error;
         if (!ensureDemoServer(&error)) {
@@ -131,34 +131,8 @@ void ServerSession::buildClient(const ServerProfile &given, QObject *context,
         }
         profile.baseUrl = m_demo->baseUrl();
     }
-    settings.server = profile.baseUrl;
-    settings.caCertificatePem = profile.caCertificatePem;
-    settings.caCertificateOrigin = tr("The CA certificate of profile “%1”").arg(profile.name);
-    settings.clientId = profile.clientId;
-    settings.scopes = profile.scopes;
-    settings.keyId = profile.keyId;
-    settings.tokenUrl = profile.tokenUrl;
-    settings.privateKeyOrigin = tr("The private key of profile “%1”").arg(profile.name);
-
-    using Auth = auth::ConnectionSettings::Auth;
-    std::optional<CredentialStore::Secret> secret;
-    switch (profile.auth) {
-    case ServerProfile::AuthMethod::None:
-        settings.auth = Auth::None;
-        break;
-    case ServerProfile::AuthMethod::BearerToken:
-        settings.auth = Auth::BearerToken;
-        secret = CredentialStore::Secret::BearerToken;
-        break;
-    case ServerProfile::AuthMethod::SmartBackend:
-        settings.auth = Auth::SmartBackend;
-        secret = CredentialStore::Secret::PrivateKey;
-        break;
-    case ServerProfile::AuthMethod::ClientSecret:
-        settings.auth = Auth::ClientSecret;
-        secret = CredentialStore::Secret::ClientSecret;
-        break;
-    }
+    auth::ConnectionSettings settings = auth::connectionFor(profile);
+    const std::optional<CredentialStore::Secret> secret = auth::secretFor(profile.auth);
     QPointer<QNetworkAccessManager> network = m_network;
     auto finish = [network, callback](const auth::ConnectionSettings &s) {
         QString error;
@@ -187,12 +161,7 @@ void ServerSession::buildClient(const ServerProfile &given, QObject *context,
                                    .arg(name, error.message));
                 return;
             }
-            if (which == CredentialStore::Secret::PrivateKey)
-                settings.privateKey = value;
-            else if (which == CredentialStore::Secret::ClientSecret)
-                settings.clientSecret = QString::fromUtf8(value);
-            else
-                settings.bearerToken = QString::fromUtf8(value).trimmed();
+            auth::putSecret(&settings, which, value);
             finish(settings);
         });
 }

@@ -305,6 +305,25 @@
     </message>
 </context>
 <context>
+    <name>cohort::auth::ProfileConnection</name>
+    <message>
+        <source>The CA certificate of profile “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The CA certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The private key of profile “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The private key</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>cohort::auth::ProfileStore</name>
     <message>
         <source>The built-in demo server profile cannot be renamed.</source>
@@ -1165,14 +1184,6 @@
 <context>
     <name>cohort::session::ConnectionTest</name>
     <message>
-        <source>The CA certificate</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The private key</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Reading %1/metadata failed: %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1262,14 +1273,6 @@
     </message>
     <message>
         <source>There is no such server profile.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The CA certificate of profile “%1”</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The private key of profile “%1”</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -18,10 +18,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QSignalSpy>
 #include <QUuid>
 
 #include <memory>
@@ -173,6 +175,7 @@ private slots:
     void keygenRefuses();
     void keygenForProfile();
     void exportWithProfile();
+    void paddedBearerTokenFromKeychain();
 };
 
 void TestProfileCommand::initTestCase()
@@ -772,6 +775,72 @@ void TestProfileCommand::exportWithProfile()
     QCOMPARE(unknown.exitCode, 1);
     QVERIFY2(unknown.err.contains("no profile named 'Nope'"_L1), qPrintable(unknown.err));
     QVERIFY(run({u"profile"_s, u"remove"_s, u"Demo with auth"_s}).exitCode == 0);
+}
+
+// A token pasted with its scheme and a newline (as the profile dialog stored it before) is sent
+// as the token alone by the command line as by the desktop app: both take a profile's secret
+// through one step. (The demo server trims the header, so the scheme is what tells here.)
+void TestProfileCommand::paddedBearerTokenFromKeychain()
+{
+    if (!m_skipReason.isEmpty())
+        QSKIP(qPrintable(m_skipReason));
+    demo::DemoServerOptions options;
+    options.patients = 5;
+    options.auth = true;
+    options.clientId = u"bearer-client"_s;
+    options.clientSecret = u"bearer-secret"_s;
+    demo::DemoServer server(options);
+    QVERIFY(server.start());
+
+    // A token from the server's own token endpoint.
+    QNetworkAccessManager network;
+    QNetworkRequest request(server.tokenUrl());
+    request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/x-www-form-urlencoded"_s);
+    request.setRawHeader("Authorization",
+                         "Basic " + QByteArray("bearer-client:bearer-secret").toBase64());
+    QNetworkReply *reply =
+        network.post(request, "grant_type=client_credentials&scope=system%2F*.read");
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    QVERIFY(done.wait(20000));
+    QCOMPARE(reply->error(), QNetworkReply::NoError);
+    const QByteArray token = QJsonDocument::fromJson(reply->readAll())
+                                 .object()
+                                 .value("access_token"_L1)
+                                 .toString()
+                                 .toUtf8();
+    reply->deleteLater();
+    QVERIFY(!token.isEmpty());
+
+    QProcessEnvironment env = environment();
+    env.insert(u"COHORT_TEST_TOKEN"_s, QString::fromUtf8(token));
+    const Run added = run({u"profile"_s, u"add"_s, u"Padded"_s, u"--server"_s,
+                           server.baseUrl().toString(), u"--token-env"_s, u"COHORT_TEST_TOKEN"_s},
+                          env);
+    QVERIFY2(added.exitCode == 0, qPrintable(added.err));
+    const QString id = profileId(u"Padded"_s);
+
+    // The keychain entry as a paste of the whole header value would leave it.
+    CredentialStore store(m_service);
+    bool written = false;
+    CredentialError writeError;
+    store.write(CredentialStore::keyFor(id, CredentialStore::Secret::BearerToken),
+                "  Bearer " + token + "\r\n", this, [&](const CredentialError &e) {
+                    writeError = e;
+                    written = true;
+                });
+    QTRY_VERIFY_WITH_TIMEOUT(written, 20000);
+    QVERIFY2(!writeError.isError(), qPrintable(writeError.message));
+
+    // The server is in this process: wait with the event loop running.
+    QProcess p;
+    p.setProcessEnvironment(environment());
+    p.start(QStringLiteral(COHORT_EXE), {u"groups"_s, u"--profile"_s, u"Padded"_s});
+    QSignalSpy finished(&p, &QProcess::finished);
+    QVERIFY(finished.wait(60000));
+    const QString out = QString::fromUtf8(p.readAllStandardOutput());
+    QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+    QVERIFY2(out.contains(server.cohort().groups().first().id), qPrintable(out));
+    QVERIFY(run({u"profile"_s, u"remove"_s, u"Padded"_s}).exitCode == 0);
 }
 
 QTEST_GUILESS_MAIN(TestProfileCommand)
