@@ -173,6 +173,11 @@ version=$(in_tree "./build/release/cohort-export --version")
 expected="cohort-export $(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$root$tree/build/release/CMakeCache.txt")"
 [ "$version" = "$expected" ] || fail "--version says '$version', expected '$expected'"
 echo "$version"
+# The crash-safety test's crash points are built into test builds only (COHORT_CRASH_POINTS).
+if grep -q COHORT_CRASH_AT "$root$tree/build/release/cohort-export"; then
+    fail "the release build carries the test crash points"
+fi
+echo "release build: no test crash points"
 
 step "install-deps.sh --all; the fuzz build configures; the scripts' tools are there"
 in_tree "./packaging/deps/install-deps.sh --all" >"$work/install-deps-all.log" 2>&1 ||

@@ -63,6 +63,11 @@ step "desktop-file-validate, appstreamcli, man, lintian, rpm"
 contents="$build/deb-contents"
 rm -rf "$contents" && mkdir -p "$contents"
 dpkg-deb -x "$deb" "$contents"
+# The crash-safety test's crash points are built into test builds only.
+if grep -q COHORT_CRASH_AT "$contents/usr/bin/cohort-export"; then
+    fail "the packaged program carries the test crash points (COHORT_CRASH_POINTS)"
+fi
+echo "no test crash points in the packaged program"
 dpkg-deb -f "$deb" Depends Recommends
 desktop=$(ls "$contents"/usr/share/applications/*.desktop)
 metainfo=$(ls "$contents"/usr/share/metainfo/*.metainfo.xml)

@@ -357,15 +357,10 @@ QList<QPair<QWidget *, QString>> ExportForm::problems() const
     QList<QPair<QWidget *, QString>> list;
     if (!m_connected)
         list.append({nullptr, tr("Connect to a server first.")});
-    if (!m_group)
-        list.append({nullptr, tr("Select a Group to export.")});
     if (m_connected && checkedTypes().isEmpty())
         list.append({m_typeList, tr("Choose at least one resource type.")});
     if (m_sinceEnabled->isChecked() && m_since->dateTime() > QDateTime::currentDateTime())
         list.append({m_since, tr("The since date is in the future: nothing would be exported.")});
-    if (m_advanced->isChecked() && m_untilEnabled->isChecked() && m_sinceEnabled->isChecked() &&
-        m_until->dateTime() <= m_since->dateTime())
-        list.append({m_until, tr("Until must be later than since.")});
     if (folder().isEmpty()) {
         list.append({m_folder, tr("Choose a folder for the export.")});
     } else if (!QDir::isAbsolutePath(QDir::fromNativeSeparators(folder()))) {
@@ -373,56 +368,67 @@ QList<QPair<QWidget *, QString>> ExportForm::problems() const
     } else if (QFileInfo::exists(QDir(QDir::fromNativeSeparators(folder())).filePath(u"export.json"_s))) {
         list.append({m_folder, tr("This folder already holds an export; choose a new one.")});
     }
-    if (m_advanced->isChecked()) {
-        const QStringList filters = m_typeFilters->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-        for (const QString &f : filters) {
-            const QString t = f.trimmed();
-            if (!t.isEmpty() && (!t.contains(QLatin1Char('?')) || t.startsWith(QLatin1Char('?')))) {
-                list.append({m_typeFilters,
-                              tr("“%1” is not a type filter: write Type?search, e.g. "
-                                 "Observation?category=laboratory.").arg(t)});
-                break;
-            }
-        }
-    }
     return list;
 }
 
 std::optional<bulk::ExportRequest> ExportForm::buildRequest()
 {
+    // The form's own checks (a connection, a folder...), then the request's rules, which live
+    // in bulk::ExportRequest::validate() alone: each problem marks the field it is about.
     auto list = problems();
     bulk::ExportRequest r;
-    if (list.isEmpty()) {
-        r.level = bulk::ExportRequest::Level::Group;
-        r.groupId = m_group->id;
-        r.types = checkedTypes();
-        if (r.types.size() == m_types->rowCount())
-            r.types.clear(); // everything: let the server say what it has
-        if (m_sinceEnabled->isChecked())
-            r.since = instantOf(m_since->dateTime());
-        if (m_advanced->isChecked()) {
-            if (m_untilEnabled->isChecked())
-                r.until = instantOf(m_until->dateTime());
-            const int i = m_outputFormat->currentIndex();
-            r.outputFormat = i >= 0 && m_outputFormat->itemText(i) == m_outputFormat->currentText()
-                                 ? m_outputFormat->itemData(i).toString()
-                                 : m_outputFormat->currentText().trimmed();
-            for (const QString &e : m_elements->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
-                if (!e.trimmed().isEmpty())
-                    r.elements.append(e.trimmed());
-            for (const QString &f : m_typeFilters->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts))
-                if (!f.trimmed().isEmpty())
-                    r.typeFilters.append(f.trimmed());
-            for (const QString &p : m_patients->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-                const QString id = p.trimmed();
-                if (!id.isEmpty())
-                    r.patients.append(id.startsWith(u"Patient/"_s) ? id : u"Patient/"_s + id);
-            }
-            r.lenient = m_lenient->isChecked();
-            r.post = m_post->isChecked();
+    r.level = bulk::ExportRequest::Level::Group;
+    r.groupId = m_group ? m_group->id : QString();
+    r.types = checkedTypes();
+    if (r.types.size() == m_types->rowCount())
+        r.types.clear(); // everything: let the server say what it has
+    if (m_sinceEnabled->isChecked())
+        r.since = instantOf(m_since->dateTime());
+    if (m_advanced->isChecked()) {
+        if (m_untilEnabled->isChecked())
+            r.until = instantOf(m_until->dateTime());
+        const int i = m_outputFormat->currentIndex();
+        r.outputFormat = i >= 0 && m_outputFormat->itemText(i) == m_outputFormat->currentText()
+                             ? m_outputFormat->itemData(i).toString()
+                             : m_outputFormat->currentText().trimmed();
+        for (const QString &e : m_elements->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
+            if (!e.trimmed().isEmpty())
+                r.elements.append(e.trimmed());
+        for (const QString &f :
+             m_typeFilters->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+            if (!f.trimmed().isEmpty())
+                r.typeFilters.append(f.trimmed());
+        for (const QString &p : m_patients->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString id = p.trimmed();
+            if (!id.isEmpty())
+                r.patients.append(id.startsWith(u"Patient/"_s) ? id : u"Patient/"_s + id);
         }
-        for (const QString &p : r.validate())
-            list.append({nullptr, p});
+        r.lenient = m_lenient->isChecked();
+        r.post = m_post->isChecked();
+    }
+    using Field = bulk::ExportRequest::Problem::Field;
+    for (const auto &[field, message] : r.validate()) {
+        QWidget *widget = nullptr;
+        switch (field) {
+        case Field::Group:
+            break; // chosen in the Group list, not on this form
+        case Field::Types:
+            widget = m_typeList;
+            break;
+        case Field::Since:
+            widget = m_since;
+            break;
+        case Field::Until:
+            widget = m_until;
+            break;
+        case Field::TypeFilters:
+            widget = m_typeFilters;
+            break;
+        case Field::Patients:
+            widget = m_patients;
+            break;
+        }
+        list.append({widget, message});
     }
     showProblems(list);
     if (!list.isEmpty())
@@ -435,7 +441,7 @@ void ExportForm::showProblems(const QList<QPair<QWidget *, QString>> &list)
     static const auto kMarked = u"invalidField"_s;
     for (QWidget *w : {static_cast<QWidget *>(m_typeList), static_cast<QWidget *>(m_since),
                        static_cast<QWidget *>(m_until), static_cast<QWidget *>(m_folder),
-                       static_cast<QWidget *>(m_typeFilters)})
+                       static_cast<QWidget *>(m_typeFilters), static_cast<QWidget *>(m_patients)})
         w->setStyleSheet({});
     if (list.isEmpty()) {
         m_error->hide();
@@ -454,7 +460,7 @@ void ExportForm::showProblems(const QList<QPair<QWidget *, QString>> &list)
     m_error->setText(sentences.join(QLatin1Char('\n')));
     m_error->show();
     if (first) {
-        if (first == m_typeFilters || first == m_until)
+        if (first == m_typeFilters || first == m_until || first == m_patients)
             m_advanced->setChecked(true);
         first->setFocus();
     }

@@ -259,9 +259,8 @@ int runExportCommand(const QStringList &arguments)
     request.includeAssociatedData = list(associated);
     request.lenient = parser.isSet(lenient);
     request.post = parser.isSet(post);
-    const QStringList problems = request.validate();
-    if (!problems.isEmpty())
-        return runner.fail(problems.join(u' '));
+    if (const auto problems = request.validate(); !problems.isEmpty())
+        return runner.fail(bulk::ExportRequest::describe(problems));
 
     bool ok = false;
     bulk::ExportJobOptions options;

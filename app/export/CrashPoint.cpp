@@ -13,6 +13,8 @@
 #include <cstdlib>
 #endif
 
+#ifdef COHORT_CRASH_POINTS
+
 namespace cohort::bulk {
 
 namespace {
@@ -57,3 +59,5 @@ void crashPoint(const char *name)
 }
 
 } // namespace cohort::bulk
+
+#endif // COHORT_CRASH_POINTS

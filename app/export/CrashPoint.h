@@ -9,6 +9,12 @@ namespace cohort::bulk {
 // one check of a flag read once.
 //
 // Points: kickoff-accepted, poll-answered, part-write, before-rename, after-rename, journal-save.
+// Built only with the CMake option COHORT_CRASH_POINTS (on in test builds, off in packages):
+// elsewhere a crash point is nothing at all.
+#ifdef COHORT_CRASH_POINTS
 void crashPoint(const char *name);
+#else
+inline void crashPoint(const char *) {}
+#endif
 
 } // namespace cohort::bulk

@@ -204,10 +204,9 @@ void ExportJob::setProfileId(const QString &id)
 
 bool ExportJob::prepare(QString *error)
 {
-    const QStringList problems = m_journal.request.validate();
-    if (!problems.isEmpty()) {
+    if (const auto problems = m_journal.request.validate(); !problems.isEmpty()) {
         if (error)
-            *error = problems.join(QLatin1Char(' '));
+            *error = ExportRequest::describe(problems);
         return false;
     }
     QDir dir(m_folder);

@@ -2,6 +2,7 @@
 
 #include "fhir/FhirDateTime.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -45,46 +46,59 @@ QString ExportRequest::levelName(Level level)
     return {};
 }
 
-QStringList ExportRequest::validate() const
+QList<ExportRequest::Problem> ExportRequest::validate() const
 {
-    QStringList problems;
+    using Field = Problem::Field;
+    const auto tr = [](const char *text) {
+        return QCoreApplication::translate("cohort::bulk::ExportRequest", text);
+    };
+    QList<Problem> problems;
     if (level == Level::Group) {
         static const QRegularExpression id(QStringLiteral("^[A-Za-z0-9\\-.]{1,64}\\z"));
         if (groupId.isEmpty())
-            problems.append(QStringLiteral("Choose a Group to export."));
+            problems.append({Field::Group, tr("Choose a Group to export.")});
         else if (!id.match(groupId).hasMatch())
-            problems.append(
-                QStringLiteral("'%1' is not a valid FHIR id for a Group (letters, digits, "
-                               "'-' and '.', at most 64).")
-                    .arg(groupId));
+            problems.append({Field::Group, tr("“%1” is not a valid FHIR id for a Group (letters, "
+                                              "digits, “-” and “.”, at most 64).")
+                                               .arg(groupId)});
     }
     for (const QString &t : types) {
         if (!typeName().match(t).hasMatch())
-            problems.append(QStringLiteral("'%1' is not a FHIR resource type name.").arg(t));
+            problems.append({Field::Types, tr("“%1” is not a FHIR resource type name.").arg(t)});
     }
     std::optional<QDateTime> sinceTime, untilTime;
     QString why;
     if (!since.isEmpty() && !(sinceTime = fhir::parseInstant(since, &why)))
-        problems.append(QStringLiteral("Since: %1").arg(why));
+        problems.append({Field::Since, tr("Since: %1").arg(why)});
     if (!until.isEmpty() && !(untilTime = fhir::parseInstant(until, &why)))
-        problems.append(QStringLiteral("Until: %1").arg(why));
-    if (sinceTime && untilTime && *untilTime < *sinceTime)
-        problems.append(QStringLiteral("Until is earlier than Since."));
+        problems.append({Field::Until, tr("Until: %1").arg(why)});
+    if (sinceTime && untilTime && *untilTime <= *sinceTime)
+        problems.append({Field::Until, tr("Until must be later than since.")});
     for (const QString &f : typeFilters) {
         const qsizetype q = f.indexOf(QLatin1Char('?'));
         if (q <= 0 || q == f.size() - 1 || !typeName().match(f.left(q)).hasMatch())
-            problems.append(QStringLiteral("Type filter '%1' must look like Type?search, e.g. "
-                                           "Observation?category=laboratory.")
-                                .arg(f));
+            problems.append(
+                {Field::TypeFilters, tr("“%1” is not a type filter: write Type?search, e.g. "
+                                        "Observation?category=laboratory.")
+                                         .arg(f)});
     }
     for (const QString &p : patients) {
         if (!p.startsWith(QLatin1String("Patient/")) || p.size() <= 8)
             problems.append(
-                QStringLiteral("Patient '%1' must be a reference like Patient/123.").arg(p));
+                {Field::Patients, tr("Patient “%1” must be a reference like Patient/123.").arg(p)});
     }
     if (!patients.isEmpty() && level == Level::System)
-        problems.append(QStringLiteral("A patient subset needs a Patient or Group level export."));
+        problems.append(
+            {Field::Patients, tr("A patient subset needs a Patient or Group level export.")});
     return problems;
+}
+
+QString ExportRequest::describe(const QList<Problem> &problems)
+{
+    QStringList sentences;
+    for (const Problem &p : problems)
+        sentences.append(p.message);
+    return sentences.join(QLatin1Char(' '));
 }
 
 QString ExportRequest::operationPath() const

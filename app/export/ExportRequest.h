@@ -30,8 +30,27 @@ struct ExportRequest
     bool lenient = false; // Prefer: handling=lenient
     bool post = false;    // POST a Parameters resource instead of GET
 
-    // Each problem as a sentence, naming the field; empty when the request can be sent.
-    QStringList validate() const;
+    // A reason the request cannot be sent: the field it is about (so that a form can mark it)
+    // and a sentence for people, translated.
+    struct Problem
+    {
+        enum class Field
+        {
+            Group,
+            Types,
+            Since,
+            Until,
+            TypeFilters,
+            Patients,
+        };
+        Field field;
+        QString message;
+    };
+    // Every rule a request must meet, in one place for the export form, the export manager and
+    // the command line; empty when the request can be sent.
+    QList<Problem> validate() const;
+    // The problems' sentences, one after another.
+    static QString describe(const QList<Problem> &problems);
     bool usesPost() const { return post || !patients.isEmpty(); }
     // Path relative to the FHIR base: "$export", "Patient/$export", "Group/{id}/$export".
     QString operationPath() const;

@@ -147,9 +147,9 @@ bulk::ExportJobOptions ExportManager::jobOptions(int profileParallel) const
 ExportEntry *ExportManager::startExport(const bulk::ExportRequest &request, const QString &folder,
                                         const QString &label, QString *error)
 {
-    const QStringList problems = request.validate();
-    if (!problems.isEmpty()) {
-        *error = problems.join(QLatin1Char(' '));
+    // The form has shown these already; a caller without a form gets them here.
+    if (const auto problems = request.validate(); !problems.isEmpty()) {
+        *error = bulk::ExportRequest::describe(problems);
         return nullptr;
     }
     if (m_session->state() != ServerSession::State::Connected) {

@@ -686,6 +686,45 @@
     </message>
 </context>
 <context>
+    <name>cohort::bulk::ExportRequest</name>
+    <message>
+        <source>Choose a Group to export.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” is not a valid FHIR id for a Group (letters, digits, “-” and “.”, at most 64).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” is not a FHIR resource type name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Since: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Until: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Until must be later than since.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” is not a type filter: write Type?search, e.g. Observation?category=laboratory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Patient “%1” must be a reference like Patient/123.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A patient subset needs a Patient or Group level export.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>cohort::bulk::FileDownload</name>
     <message>
         <source>The download of %1 was cancelled.</source>
@@ -1512,19 +1551,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Select a Group to export.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Choose at least one resource type.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The since date is in the future: nothing would be exported.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Until must be later than since.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1537,10 +1568,6 @@
     </message>
     <message>
         <source>This folder already holds an export; choose a new one.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>“%1” is not a type filter: write Type?search, e.g. Observation?category=laboratory.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -350,6 +350,22 @@ void TestMainWindow::invalidInputIsPointedAt()
     QCOMPARE(requested.count(), 0);
     QVERIFY(form->errorLabel()->text().contains(u"future"_s));
     QVERIFY(form->errorLabel()->text().contains(u"type filter"_s));
+    // Each rule marks its field, the request's rules (ExportRequest::validate) as the form's.
+    QVERIFY(!form->sinceEdit()->styleSheet().isEmpty());
+    QVERIFY(!form->typeFiltersEdit()->styleSheet().isEmpty());
+    QVERIFY(form->patientsEdit()->styleSheet().isEmpty());
+
+    // A patient that is no reference: the request's rule, on the patients field.
+    form->sinceEnabled()->setChecked(false);
+    form->typeFiltersEdit()->clear();
+    form->patientsEdit()->setText(u"Patient/"_s);
+    QTest::mouseClick(form->exportButton(), Qt::LeftButton);
+    QCOMPARE(requested.count(), 0);
+    QVERIFY2(form->errorLabel()->text().contains(u"Patient/123"_s),
+             qPrintable(form->errorLabel()->text()));
+    QVERIFY(!form->patientsEdit()->styleSheet().isEmpty());
+    QVERIFY(form->typeFiltersEdit()->styleSheet().isEmpty());
+    form->patientsEdit()->clear();
 
     // A folder that already holds an export.
     const QString taken = QDir(m_home->path()).filePath(u"taken"_s);
@@ -899,6 +915,20 @@ void TestMainWindow::screenshots()
         selectGroupNamed(*window, u"Registry"_s);
         QTest::qWait(500);
         shot(u"browsing"_s);
+        {
+            // Problems pointed at: a rule of the form (since in the future) and one of the
+            // request (a patient that is no reference), each on its field.
+            ui::ExportForm *form = window->exportForm();
+            form->sinceEnabled()->setChecked(true);
+            form->sinceEdit()->setDateTime(QDateTime::currentDateTime().addDays(3));
+            form->advancedBox()->setChecked(true);
+            form->patientsEdit()->setText(u"Patient/"_s);
+            QTest::mouseClick(form->exportButton(), Qt::LeftButton);
+            shot(u"invalid-input"_s);
+            form->sinceEnabled()->setChecked(false);
+            form->patientsEdit()->clear();
+            form->advancedBox()->setChecked(false);
+        }
         ExportEntry *entry = startExport(*window, ui::ExportForm::clinicalCore());
         QVERIFY(entry);
         QTRY_COMPARE_WITH_TIMEOUT(entry->state(), ExportState::Polling, 20000);

@@ -29,6 +29,7 @@ private slots:
     void fileNamesNeverDifferOnlyInCase();
     void requestValidation_data();
     void requestValidation();
+    void requestUntilAfterSince();
     void requestEncoding();
     void journalRoundTrip();
     void journalRejectsUnsafePaths();
@@ -223,13 +224,39 @@ void TestManifest::requestValidation()
         r.typeFilters = {value};
     else if (field == "patient"_L1)
         r.patients = {value};
-    const QStringList problems = r.validate();
+    const QList<ExportRequest::Problem> problems = r.validate();
     if (mentions.isEmpty()) {
-        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u' ')));
+        QVERIFY2(problems.isEmpty(), qPrintable(ExportRequest::describe(problems)));
         return;
     }
     QCOMPARE(problems.size(), 1);
-    QVERIFY2(problems.first().contains(mentions), qPrintable(problems.first()));
+    QVERIFY2(problems.first().message.contains(mentions), qPrintable(problems.first().message));
+    // The field it is about, for the export form to mark.
+    using F = ExportRequest::Problem::Field;
+    const QHash<QString, F> fields{{u"since"_s, F::Since},
+                                   {u"until"_s, F::Until},
+                                   {u"type"_s, F::Types},
+                                   {u"group"_s, F::Group},
+                                   {u"typeFilter"_s, F::TypeFilters},
+                                   {u"patient"_s, F::Patients}};
+    QCOMPARE(problems.first().field, fields.value(field));
+}
+
+// Until must be later than since: the same instant exports nothing, so it is refused too.
+void TestManifest::requestUntilAfterSince()
+{
+    ExportRequest r;
+    r.groupId = u"g1"_s;
+    r.since = u"2024-01-01T00:00:00+01:00"_s;
+    for (const auto &[until, valid] :
+         {std::pair{u"2023-12-31T23:00:00Z"_s, false}, std::pair{u"2023-12-31T23:00:01Z"_s, true},
+          std::pair{u"2023-06-01T00:00:00Z"_s, false}}) {
+        r.until = until;
+        const auto problems = r.validate();
+        QCOMPARE(problems.isEmpty(), valid);
+        if (!valid)
+            QCOMPARE(problems.first().field, ExportRequest::Problem::Field::Until);
+    }
 }
 
 void TestManifest::requestEncoding()
